@@ -1,0 +1,243 @@
+/**
+ * The one path from rule files to IR: read files and folders, parse every YAML document,
+ * apply the pipelines per rule, build the IR, apply filters, resolve correlations.
+ * Every command (check, convert, match, test) goes through here.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SigmaEsError } from './errors';
+import { IDENTITY_RESOLVER, buildRule, type BuildOptions, type FieldResolver } from './ir/build';
+import type { IrCorrelation, IrDocument, IrRule } from './ir/types';
+import type { SigmaCorrelation, SigmaDocument, SigmaFilter, SigmaRule } from './sigma/model';
+import { parseSigmaYaml } from './sigma/parse';
+import { applyPipelines, loadPipeline, type Pipeline } from './pipeline';
+
+export interface CompileOptions extends BuildOptions {
+  /** Builtin pipeline names or YAML files, in the order given (sorted by priority when applied). */
+  pipelines?: string[];
+  /** Extra filter documents (files) applied to the rules. */
+  filters?: string[];
+}
+
+export interface CompileEntry {
+  file: string;
+  /** Index of the YAML document in the file. */
+  index: number;
+  /** Rule id or title, when known. */
+  label?: string;
+  doc?: IrDocument;
+  /** The validated model, for commands that need what was written. */
+  source?: SigmaDocument;
+  errors: SigmaEsError[];
+  warnings: string[];
+}
+
+export interface CompileResult {
+  files: number;
+  entries: CompileEntry[];
+}
+
+const RULE_EXT = /\.ya?ml$/i;
+
+/** Rule files under the given paths, sorted so output order never depends on the file system. */
+export function collectRuleFiles(paths: string[]): { files: string[]; errors: SigmaEsError[] } {
+  const files: string[] = [];
+  const errors: SigmaEsError[] = [];
+  const walk = (p: string, explicit: boolean): void => {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(p);
+    } catch {
+      errors.push(new SigmaEsError('FILE_NOT_FOUND', `no such file or folder: ${p}`, { file: p }));
+      return;
+    }
+    if (st.isDirectory()) {
+      for (const name of fs.readdirSync(p).sort()) {
+        if (name.startsWith('.')) continue;
+        walk(path.join(p, name), false);
+      }
+    } else if (explicit || RULE_EXT.test(p)) files.push(p);
+  };
+  for (const p of paths) walk(p, true);
+  return { files, errors };
+}
+
+export function loadPipelines(names: string[]): Pipeline[] {
+  return names.map((n) => loadPipeline(n));
+}
+
+function resolverFor(pipelines: Pipeline[], rule: SigmaRule): FieldResolver {
+  if (pipelines.length === 0) return IDENTITY_RESOLVER;
+  return applyPipelines(pipelines, rule.meta.logsource);
+}
+
+interface ParsedFile {
+  file: string;
+  docs: Array<{ index: number; label?: string; doc?: SigmaDocument; errors: SigmaEsError[] }>;
+}
+
+function parseFile(file: string, text?: string): ParsedFile {
+  let content = text;
+  if (content === undefined) {
+    try {
+      content = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      return { file, docs: [{ index: 0, errors: [new SigmaEsError('FILE_UNREADABLE', `cannot read file: ${(e as Error).message}`, { file })] }] };
+    }
+  }
+  try {
+    const parsed = parseSigmaYaml(content, file);
+    return { file, docs: parsed.map((p, index) => ({ index, label: p.label, doc: p.doc, errors: p.errors })) };
+  } catch (e) {
+    if (e instanceof SigmaEsError) return { file, docs: [{ index: 0, errors: [e.at({ file })] }] };
+    return { file, docs: [{ index: 0, errors: [internal(e, file)] }] };
+  }
+}
+
+function internal(e: unknown, file: string, rule?: string): SigmaEsError {
+  const msg = e instanceof Error ? e.message : String(e);
+  return new SigmaEsError('INTERNAL', `internal failure (please report): ${msg}`, { file, rule });
+}
+
+/** Compile already-parsed files together: filters and correlations may refer across files. */
+function compileParsed(parsed: ParsedFile[], options: CompileOptions, extraFilters: SigmaFilter[]): CompileEntry[] {
+  const pipelines = loadPipelines(options.pipelines ?? []);
+  const entries: CompileEntry[] = [];
+  const all = parsed.flatMap((pf) => pf.docs.map((d) => ({ file: pf.file, ...d })));
+  const filters = [...extraFilters, ...all.flatMap((d) => (d.doc?.kind === 'filter' ? [d.doc] : []))];
+  const rulesByRef = new Map<string, { rule: IrRule | undefined; entry: CompileEntry }>();
+
+  for (const d of all) {
+    const entry: CompileEntry = { file: d.file, index: d.index, label: d.label, source: d.doc, errors: [...d.errors], warnings: [] };
+    entries.push(entry);
+    if (!d.doc || d.doc.kind !== 'rule') continue;
+    const rule = d.doc;
+    try {
+      const built = buildRule(rule, resolverFor(pipelines, rule), filters, options);
+      entry.doc = built.rule;
+      entry.warnings.push(...built.warnings);
+    } catch (e) {
+      entry.errors.push(e instanceof SigmaEsError ? e.at({ file: d.file, rule: d.label }) : internal(e, d.file, d.label));
+    }
+    for (const ref of [rule.meta.id, rule.meta.name]) if (ref) rulesByRef.set(ref, { rule: entry.doc as IrRule | undefined, entry });
+  }
+
+  // Correlations may reference correlations, so resolve in dependency order.
+  const corrEntries = entries.filter((e) => e.source?.kind === 'correlation');
+  const corrByRef = new Map<string, CompileEntry>();
+  for (const e of corrEntries) {
+    const c = e.source as SigmaCorrelation;
+    for (const ref of [c.meta.id, c.meta.name]) if (ref) corrByRef.set(ref, e);
+  }
+  const resolving = new Set<CompileEntry>();
+  const resolve = (e: CompileEntry): IrCorrelation | undefined => {
+    if (e.doc) return e.doc as IrCorrelation;
+    if (e.errors.length) return undefined;
+    const c = e.source as SigmaCorrelation;
+    if (resolving.has(e)) {
+      e.errors.push(new SigmaEsError('INVALID_CORRELATION', 'correlation rules refer to each other in a cycle', { file: e.file, rule: e.label }));
+      return undefined;
+    }
+    resolving.add(e);
+    const refs: Array<IrRule | IrCorrelation> = [];
+    for (const ref of c.rules) {
+      const r = rulesByRef.get(ref);
+      const cc = corrByRef.get(ref);
+      if (r) {
+        if (!r.rule) {
+          e.errors.push(new SigmaEsError('INVALID_CORRELATION', `referenced rule '${ref}' is itself invalid`, { file: e.file, rule: e.label }));
+          continue;
+        }
+        refs.push(r.rule);
+      } else if (cc) {
+        const inner = resolve(cc);
+        if (!inner) {
+          e.errors.push(new SigmaEsError('INVALID_CORRELATION', `referenced correlation '${ref}' is invalid`, { file: e.file, rule: e.label }));
+          continue;
+        }
+        refs.push(inner);
+      } else {
+        e.errors.push(
+          new SigmaEsError('UNKNOWN_RULE_REFERENCE', `correlation refers to '${ref}', which is not the id or name of any rule given`, {
+            file: e.file,
+            rule: e.label,
+          }),
+        );
+      }
+    }
+    resolving.delete(e);
+    if (e.errors.length) return undefined;
+    // Group-by and value fields are mapped with the first referenced rule's pipeline view; aliases per rule.
+    const firstRule = refs.find((r): r is IrRule => r.kind === 'rule');
+    const firstSource = firstRule ? (all.find((d) => d.doc?.kind === 'rule' && d.doc.meta === firstRule.meta)?.doc as SigmaRule | undefined) : undefined;
+    const mapOne = (f: string, src?: SigmaRule): string => {
+      if (!src) return f;
+      const m = resolverFor(pipelines, src).mapField(f);
+      return m[0] ?? f;
+    };
+    const aliases: IrCorrelation['aliases'] = {};
+    for (const [alias, perRule] of Object.entries(c.aliases)) {
+      aliases[alias] = {};
+      for (const [ref, field] of Object.entries(perRule)) {
+        const src = rulesByRef.get(ref)?.entry.source as SigmaRule | undefined;
+        aliases[alias][ref] = mapOne(field, src?.kind === 'rule' ? src : undefined);
+      }
+    }
+    const doc: IrCorrelation = {
+      kind: 'correlation',
+      meta: c.meta,
+      file: c.file,
+      type: c.type,
+      rules: refs,
+      ruleRefs: c.rules,
+      groupBy: c.groupBy.map((g) => (g in c.aliases ? g : mapOne(g, firstSource))),
+      aliases,
+      timespanMs: c.timespanMs,
+      timespan: c.timespan,
+      condition: { ...c.condition, field: c.condition.field ? mapOne(c.condition.field, firstSource) : undefined },
+      generate: c.generate,
+    };
+    e.doc = doc;
+    return doc;
+  };
+  for (const e of corrEntries) {
+    try {
+      resolve(e);
+    } catch (err) {
+      e.errors.push(err instanceof SigmaEsError ? err.at({ file: e.file, rule: e.label }) : internal(err, e.file, e.label));
+    }
+  }
+  return entries;
+}
+
+function loadFilterFiles(files: string[]): { filters: SigmaFilter[]; errors: SigmaEsError[] } {
+  const filters: SigmaFilter[] = [];
+  const errors: SigmaEsError[] = [];
+  for (const f of files) {
+    for (const d of parseFile(f).docs) {
+      errors.push(...d.errors);
+      if (d.doc?.kind === 'filter') filters.push(d.doc);
+      else if (d.doc) errors.push(new SigmaEsError('INVALID_FILTER', 'a --filter file must hold filter documents (with a filter: section)', { file: f, rule: d.label }));
+    }
+  }
+  return { filters, errors };
+}
+
+/** Compile rule files and folders. Never throws for bad input: every problem is in an entry's errors. */
+export function compilePaths(paths: string[], options: CompileOptions = {}): CompileResult & { errors: SigmaEsError[] } {
+  const { files, errors } = collectRuleFiles(paths);
+  const { filters, errors: filterErrors } = loadFilterFiles(options.filters ?? []);
+  const entries = compileParsed(files.map((f) => parseFile(f)), options, filters);
+  return { files: files.length, entries, errors: [...errors, ...filterErrors] };
+}
+
+/** Compile YAML text (tests, stdin). Throws the first error, for callers that want documents or nothing. */
+export function compileYaml(text: string, options: CompileOptions & { file?: string } = {}): IrDocument[] {
+  const entries = compileParsed([parseFile(options.file ?? '<yaml>', text)], options, []);
+  const docs: IrDocument[] = [];
+  for (const e of entries) {
+    if (e.errors.length) throw e.errors[0];
+    if (e.doc) docs.push(e.doc);
+  }
+  return docs;
+}

@@ -1,0 +1,81 @@
+/**
+ * Sigma string values: wildcards and escapes, read exactly as pySigma's SigmaString does,
+ * so `C:\Windows\*` is a literal star (the backslash escapes it) while `C:\\Windows\\*`
+ * ends in a wildcard.
+ */
+import type { PatternPart } from '../ir/types';
+
+/** Merge adjacent literals and drop empty ones, so every consumer sees one canonical form. */
+export function normalizePattern(parts: PatternPart[]): PatternPart[] {
+  const out: PatternPart[] = [];
+  for (const p of parts) {
+    if (p.t === 'lit') {
+      if (p.v === '') continue;
+      const last = out[out.length - 1];
+      if (last && last.t === 'lit') out[out.length - 1] = { t: 'lit', v: last.v + p.v };
+      else out.push(p);
+    } else out.push(p);
+  }
+  return out;
+}
+
+/**
+ * pySigma's state machine: `\` before `*`, `?` or `\` yields that character literally;
+ * before anything else both characters are kept; a trailing lone `\` is kept.
+ */
+export function parseSigmaString(s: string): PatternPart[] {
+  const parts: PatternPart[] = [];
+  let lit = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '\\') {
+      const n = s[i + 1];
+      if (n === '*' || n === '?' || n === '\\') {
+        lit += n;
+        i++;
+      } else {
+        lit += c;
+      }
+    } else if (c === '*' || c === '?') {
+      if (lit) parts.push({ t: 'lit', v: lit });
+      lit = '';
+      parts.push(c === '*' ? { t: 'any' } : { t: 'one' });
+    } else {
+      lit += c;
+    }
+  }
+  if (lit) parts.push({ t: 'lit', v: lit });
+  return parts;
+}
+
+export function literalPattern(s: string): PatternPart[] {
+  return s === '' ? [] : [{ t: 'lit', v: s }];
+}
+
+export function hasWildcards(parts: PatternPart[]): boolean {
+  return parts.some((p) => p.t !== 'lit');
+}
+
+/** Concatenated literal text; only meaningful when there are no wildcards. */
+export function patternText(parts: PatternPart[]): string {
+  return parts.map((p) => (p.t === 'lit' ? p.v : p.t === 'any' ? '*' : '?')).join('');
+}
+
+/** Sigma-escaped text of a pattern: the inverse of parseSigmaString, for messages and round trips. */
+export function formatSigmaString(parts: PatternPart[]): string {
+  return parts
+    .map((p) => (p.t === 'any' ? '*' : p.t === 'one' ? '?' : p.v.replace(/[\\*?]/g, (m) => `\\${m}`)))
+    .join('');
+}
+
+/** Map each literal part, keeping wildcards in place. */
+export function mapLiterals(parts: PatternPart[], f: (s: string) => string): PatternPart[] {
+  return normalizePattern(parts.map((p) => (p.t === 'lit' ? { t: 'lit', v: f(p.v) } : p)));
+}
+
+export function addWildcards(parts: PatternPart[], start: boolean, end: boolean): PatternPart[] {
+  const out = [...parts];
+  if (start && out[0]?.t !== 'any') out.unshift({ t: 'any' });
+  if (end && out[out.length - 1]?.t !== 'any') out.push({ t: 'any' });
+  return out;
+}

@@ -1,0 +1,119 @@
+/**
+ * YAML loading that keeps positions. Error messages must name the line and column of the
+ * offending detection item; js-yaml (three times faster than the alternatives on the
+ * SigmaHQ corpus) reports node boundaries through its `listener` hook, from which we
+ * record where every map key and sequence item stands.
+ */
+import * as jsyaml from 'js-yaml';
+import { SigmaEsError } from '../errors';
+
+export interface Position {
+  line: number; // 1-based
+  column: number; // 1-based
+}
+
+const childPositions = new WeakMap<object, Map<string | number, Position>>();
+const ownPositions = new WeakMap<object, Position>();
+
+export function positionOfChild(container: unknown, key: string | number): Position | undefined {
+  if (container === null || typeof container !== 'object') return undefined;
+  return childPositions.get(container)?.get(key);
+}
+
+export function positionOf(container: unknown): Position | undefined {
+  if (container === null || typeof container !== 'object') return undefined;
+  return ownPositions.get(container);
+}
+
+export interface YamlDocument {
+  value: unknown;
+  position: Position;
+  index: number;
+}
+
+interface Frame {
+  pos: Position;
+  children: Array<{ result: unknown; pos: Position }>;
+}
+
+interface ListenerState {
+  position: number;
+  line: number;
+  lineStart: number;
+  result: unknown;
+  kind: string | null;
+}
+
+/** Attach the positions of a finished container's children to it. */
+function recordChildren(result: unknown, frame: Frame): void {
+  if (result === null || typeof result !== 'object') return;
+  ownPositions.set(result, frame.pos);
+  const positions = new Map<string | number, Position>();
+  const kids = frame.children;
+  if (Array.isArray(result)) {
+    kids.forEach((k, i) => positions.set(i, k.pos));
+  } else {
+    const obj = result as Record<string, unknown>;
+    for (let i = 0; i < kids.length; i++) {
+      const k = kids[i];
+      const key = typeof k.result === 'string' || typeof k.result === 'number' ? String(k.result) : undefined;
+      if (key === undefined || !(key in obj) || positions.has(key)) continue;
+      positions.set(key, k.pos);
+      // An empty value (`key:`) produces no node of its own; only skip a value node that is there.
+      const next = kids[i + 1];
+      if (next && !(obj[key] === null && next.result !== null)) i++;
+    }
+  }
+  childPositions.set(result, positions);
+}
+
+export function loadYamlDocuments(text: string, file?: string): YamlDocument[] {
+  const out: YamlDocument[] = [];
+  let stack: Frame[] = [];
+  let top: Array<{ result: unknown; pos: Position }> = [];
+  const listener = function (this: unknown, event: 'open' | 'close', state: ListenerState): void {
+    if (event === 'open') {
+      stack.push({ pos: { line: state.line + 1, column: state.position - state.lineStart + 1 }, children: [] });
+      return;
+    }
+    const frame = stack.pop();
+    if (!frame) return;
+    recordChildren(state.result, frame);
+    const parent = stack[stack.length - 1];
+    (parent ? parent.children : top).push({ result: state.result, pos: frame.pos });
+  };
+  try {
+    const docs: unknown[] = [];
+    jsyaml.loadAll(
+      text,
+      (d) => {
+        docs.push(d);
+      },
+      { schema: jsyaml.CORE_SCHEMA, filename: file, listener },
+    );
+    // Document positions: the outermost node closed for each document, in order.
+    let ti = 0;
+    docs.forEach((value, index) => {
+      while (ti < top.length && top[ti].result !== value) ti++;
+      const position = ti < top.length ? top[ti].pos : { line: 1, column: 1 };
+      ti++;
+      // A trailing `---` yields an empty document; it is not a rule.
+      if (value === null || value === undefined) return;
+      out.push({ value, position, index });
+    });
+  } catch (e) {
+    if (e instanceof jsyaml.YAMLException) {
+      const mark = (e as jsyaml.YAMLException & { mark?: { line: number; column: number } }).mark;
+      throw new SigmaEsError('YAML_SYNTAX', `invalid YAML: ${e.reason}`, {
+        file,
+        line: mark ? mark.line + 1 : undefined,
+        column: mark ? mark.column + 1 : undefined,
+      });
+    }
+    throw e;
+  } finally {
+    stack = [];
+    top = [];
+  }
+  return out;
+}
