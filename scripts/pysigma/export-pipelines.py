@@ -185,10 +185,15 @@ def export_defender_xdr() -> dict:
         CATEGORY_TO_TABLE_MAPPINGS,
         MICROSOFT_XDR_FIELD_MAPPINGS,
     )
-    from sigma.pipelines.microsoftxdr.microsoftxdr import MICROSOFT_XDR_SCHEMA, _get_valid_fields
+    from sigma.pipelines.microsoftxdr.microsoftxdr import (
+        MICROSOFT_XDR_SCHEMA,
+        _get_valid_fields,
+        parent_image_field_mapping,
+    )
 
     fm = MICROSOFT_XDR_FIELD_MAPPINGS
-    windows = lambda cat: {"type": "logsource", "category": cat, "product": "windows"}  # noqa: E731
+    # pySigma picks the table from the category alone (SetQueryTableStateTransformation), whatever the product.
+    by_category = lambda cat: {"type": "logsource", "category": cat}  # noqa: E731
     categories_of = {}
     for cat, table in CATEGORY_TO_TABLE_MAPPINGS.items():
         categories_of.setdefault(table, []).append(cat)
@@ -199,7 +204,7 @@ def export_defender_xdr() -> dict:
             "type": "rule_failure",
             "message": "Rule category not yet supported by the Microsoft XDR pipeline (pySigma picks a table by "
                        "category; its EventID fallback is not ported).",
-            "rule_conditions": [windows(c) for c in CATEGORY_TO_TABLE_MAPPINGS],
+            "rule_conditions": [by_category(c) for c in CATEGORY_TO_TABLE_MAPPINGS],
             "rule_cond_op": "or",
             "rule_cond_not": True,
         },
@@ -219,7 +224,7 @@ def export_defender_xdr() -> dict:
             "id": "microsoft_xdr_table_fieldmappings",
             "type": "field_name_mapping",
             "mapping": dict(mapping),
-            "rule_conditions": [windows(c) for c in cats],
+            "rule_conditions": [by_category(c) for c in cats],
             "rule_cond_op": "or",
         })
     items.append({
@@ -232,13 +237,22 @@ def export_defender_xdr() -> dict:
     })
     items += [
         {
-            # transform_parent_image=True (the default): ParentImage -> InitiatingProcessParentFileName with the
-            # value cut to its basename outside process_creation. A value rewrite, so refused.
+            # transform_parent_image=True (the default): outside process_creation ParentImage has no folder-path
+            # column, so pySigma maps it to InitiatingProcessParentFileName and cuts values to their basename.
             "id": "microsoft_xdr_parent_image_fieldmapping",
+            "type": "field_name_mapping",
+            "mapping": dict(parent_image_field_mapping),
+            "rule_conditions": [{"type": "logsource", "category": "process_creation"}],
+            "rule_cond_not": True,
+        },
+        {
+            # The basename cut is the identity for values without a path separator; the others are refused.
+            "id": "microsoft_xdr_parent_image_name_value",
             "type": "detection_item_failure",
-            "message": "outside process_creation pySigma maps ParentImage to InitiatingProcessParentFileName and cuts "
-                       "the value to its basename; sigma-es pipelines do not rewrite values",
-            "field_name_conditions": [{"type": "include_fields", "fields": ["ParentImage"]}],
+            "message": "holds a parent image path; pySigma cuts it to its basename for this table, which changes "
+                       "wildcard and path semantics, so sigma-es refuses it (match the file name instead)",
+            "field_name_conditions": [{"type": "include_fields", "fields": ["InitiatingProcessParentFileName"]}],
+            "detection_item_conditions": [{"type": "match_string", "pattern": ".*[\\\\/]", "cond": "any"}],
             "rule_conditions": [{"type": "logsource", "category": "process_creation"}],
             "rule_cond_not": True,
         },
@@ -293,7 +307,7 @@ def export_defender_xdr() -> dict:
             "type": "detection_item_failure",
             "message": f"is not a column of {table} and has no mapping in the defender_xdr pipeline",
             "field_name_conditions": [{"type": "exclude_fields", "fields": sorted(set(_get_valid_fields(table)))}],
-            "rule_conditions": [windows(c) for c in cats],
+            "rule_conditions": [by_category(c) for c in cats],
             "rule_cond_op": "or",
         })
     return {

@@ -179,7 +179,9 @@ describe('builtin pipelines', () => {
       assert.match(a.fieldError('User', 'NT AUTHORITY\\SYSTEM') ?? '', /DOMAIN\\user/);
       assert.equal(a.fieldError('User', 'SYSTEM'), undefined);
       const img = applyPipelines([loadPipeline('defender_xdr')], { category: 'image_load', product: 'windows' });
-      assert.match(img.fieldError('ParentImage') ?? '', /basename/);
+      assert.deepEqual(img.mapField('ParentImage'), ['InitiatingProcessParentFileName']);
+      assert.equal(img.fieldError('ParentImage', 'cmd.exe'), undefined);
+      assert.match(img.fieldError('ParentImage', 'C:\\Windows\\cmd.exe') ?? '', /basename/);
     });
 
     it('rejects rules whose category has no Defender table', () => {
