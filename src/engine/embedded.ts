@@ -1,0 +1,419 @@
+/**
+ * The embedded engines: a real Elasticsearch distribution and an in-process OpenSearch node,
+ * both provisioned from Maven Central by scripts/engine/provision.sh and run as child
+ * processes of this machine.
+ *
+ * Each engine runs in its own process group (spawned detached), so stopping it signals the
+ * whole group: Elasticsearch's launcher JVM and the server JVM it forks both go. A state
+ * file records pid, port and owner so later CLI invocations and test runs reuse it.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, chownSync, readdirSync, lstatSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { SigmaEsError } from '../errors';
+import { EngineClient, type Flavour } from './client';
+import { cacheDir, provisionScript, readManifest, runDir, stateFile, type Manifest } from './paths';
+
+/** Unprivileged account that runs Elasticsearch when we are root (it refuses to run as root). */
+export const ES_USER = 'sigma-es';
+
+/**
+ * 512 MiB heap: test indices hold at most a few thousand small events, and the machines this
+ * runs on (2 cores, CI) must host ES, OpenSearch and the test process at the same time.
+ * ES would otherwise size its heap from the machine's memory (half of it, up to 31 GiB).
+ */
+export const DEFAULT_HEAP = '512m';
+
+export interface EngineState {
+  provider: 'embedded';
+  flavour: Flavour;
+  version: string;
+  url: string;
+  port: number;
+  transportPort: number;
+  /** Process-group leader; the group is what gets signalled. */
+  pid: number;
+  /** Folder with data, logs and the console log of this instance. */
+  home: string;
+  log: string;
+  startedAt: string;
+  /** `cli`: started by `sigma-es engine start`, lives until `engine stop`. `process`: owned by `ownerPid`. */
+  owner: 'cli' | 'process';
+  ownerPid?: number;
+}
+
+export interface StartOptions {
+  /** HTTP port; default: the first free port from 9200 (ES) or 9250 (OpenSearch). */
+  port?: number;
+  heap?: string;
+  /** Time allowed from spawn to yellow health. */
+  timeoutMs?: number;
+  owner?: 'cli' | 'process';
+  /** Run provision.sh when the engine is not provisioned yet (it can take a minute or two). */
+  provision?: boolean;
+  /** Called with progress lines meant for a person. */
+  onProgress?: (line: string) => void;
+}
+
+const children = new Map<number, ChildProcess>();
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function readState(flavour: Flavour): EngineState | undefined {
+  const file = stateFile(flavour);
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as EngineState;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeState(state: EngineState): void {
+  mkdirSync(runDir(), { recursive: true });
+  writeFileSync(stateFile(state.flavour), JSON.stringify(state, null, 2) + '\n');
+}
+
+export function clearState(flavour: Flavour, pid?: number): void {
+  const s = readState(flavour);
+  if (s && pid !== undefined && s.pid !== pid) return;
+  rmSync(stateFile(flavour), { force: true });
+}
+
+/** Last `lines` lines of a log file, for error messages. */
+export function logTail(file: string, lines = 30): string {
+  if (!existsSync(file)) return '(no log written)';
+  const size = statSync(file).size;
+  const len = Math.min(size, 64 * 1024);
+  const buf = Buffer.alloc(len);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, buf, 0, len, size - len);
+  } finally {
+    closeSync(fd);
+  }
+  return buf.toString('utf8').split('\n').slice(-lines - 1).join('\n').trimEnd();
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const srv = createServer();
+    srv.once('error', () => res(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => res(true)));
+  });
+}
+
+async function freePort(from: number, to: number, avoid: number[] = []): Promise<number> {
+  for (let p = from; p <= to; p++) if (!avoid.includes(p) && (await portFree(p))) return p;
+  // Every preferred port is taken (other engines, other users): let the OS choose.
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => res(port));
+    });
+  });
+}
+
+function provision(flavour: Flavour, onProgress?: (l: string) => void): Manifest {
+  const script = provisionScript();
+  if (!existsSync(script)) {
+    throw new SigmaEsError('ENGINE_NOT_PROVISIONED', `the ${flavour} engine is not provisioned and ${script} is missing`);
+  }
+  onProgress?.(`provisioning ${flavour} from Maven Central (first time only; this can take a few minutes)…`);
+  const r = spawnSync('bash', [script], {
+    env: { ...process.env, SIGMA_ES_ONLY: flavour, SIGMA_ES_CACHE: cacheDir() },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 15 * 60_000,
+  });
+  const m = readManifest(flavour);
+  if (r.status !== 0 || !m) {
+    const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-20).join('\n');
+    throw new SigmaEsError(
+      'ENGINE_NOT_PROVISIONED',
+      `provisioning ${flavour} failed (bash scripts/engine/provision.sh exited ${r.status ?? r.signal}); it needs Java, Maven and access to Maven Central:\n${out}`,
+    );
+  }
+  return m;
+}
+
+function userIds(user: string): { uid: number; gid: number } | undefined {
+  const r = spawnSync('id', ['-u', user], { encoding: 'utf8' });
+  if (r.status !== 0) return undefined;
+  const g = spawnSync('id', ['-g', user], { encoding: 'utf8' });
+  return { uid: Number(r.stdout.trim()), gid: Number(g.stdout.trim()) };
+}
+
+function ensureUser(): { uid: number; gid: number } {
+  let ids = userIds(ES_USER);
+  if (!ids) {
+    const r = spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', ES_USER], { encoding: 'utf8' });
+    ids = userIds(ES_USER);
+    if (!ids) {
+      throw new SigmaEsError(
+        'ENGINE_START_FAILED',
+        `Elasticsearch refuses to run as root and the user '${ES_USER}' could not be created: ${(r.stderr || r.error?.message || '').trim()}`,
+      );
+    }
+  }
+  return ids;
+}
+
+function chownTree(path: string, uid: number, gid: number): void {
+  const st = lstatSync(path);
+  if (st.uid === uid && !st.isDirectory()) return;
+  chownSync(path, uid, gid);
+  if (st.isDirectory()) for (const e of readdirSync(path)) chownTree(join(path, e), uid, gid);
+}
+
+/** Every parent folder must be enterable by the unprivileged user, or ES cannot read its own files. */
+function checkTraversable(path: string): void {
+  let dir = path;
+  for (;;) {
+    const parent = join(dir, '..');
+    if (parent === dir) break;
+    const mode = statSync(parent).mode;
+    if ((mode & 0o001) === 0) {
+      throw new SigmaEsError(
+        'ENGINE_START_FAILED',
+        `Elasticsearch runs as '${ES_USER}', which cannot enter ${parent}; set SIGMA_ES_CACHE to a folder outside it (e.g. /var/tmp/sigma-es-engines) and provision again`,
+      );
+    }
+    dir = parent;
+  }
+}
+
+interface Launch {
+  command: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+}
+
+function elasticsearchLaunch(m: Manifest, home: string, port: number, transportPort: number, heap: string): Launch {
+  const esHome = m.home!;
+  const args = [
+    join(esHome, 'bin', 'elasticsearch'),
+    '-E', `http.port=${port}`,
+    '-E', `transport.port=${transportPort}`,
+    '-E', `path.data=${join(home, 'data')}`,
+    '-E', `path.logs=${join(home, 'logs')}`,
+  ];
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ES_JAVA_HOME: m.javaHome,
+    ES_JAVA_OPTS: `-Xms${heap} -Xmx${heap}`,
+    HOME: home,
+  };
+  delete env.JAVA_HOME;
+  if (process.getuid?.() === 0) {
+    const { uid, gid } = ensureUser();
+    checkTraversable(esHome);
+    // ES writes its keystore into config/ and temp files next to itself on first start.
+    if (statSync(esHome).uid !== uid) chownTree(esHome, uid, gid);
+    chownTree(home, uid, gid);
+    // setpriv execs in place (no extra process), so the group leader is the ES launcher itself.
+    return { command: 'setpriv', args: [`--reuid=${uid}`, `--regid=${gid}`, '--init-groups', '--', ...args], env };
+  }
+  return { command: args[0], args: args.slice(1), env };
+}
+
+function opensearchLaunch(m: Manifest, home: string, port: number, transportPort: number, heap: string): Launch {
+  const cp = `${m.classes}:${readFileSync(m.classpathFile!, 'utf8').trim()}`;
+  return {
+    command: join(m.javaHome, 'bin', 'java'),
+    args: [
+      `-Xms${heap}`,
+      `-Xmx${heap}`,
+      // The same JVM flags the OpenSearch distribution sets, minus the ones for its own launcher.
+      '-XX:+UseG1GC',
+      '-Dio.netty.allocator.numDirectArenas=0',
+      '-Dlog4j2.formatMsgNoLookups=true',
+      '-Djava.io.tmpdir=' + join(home, 'tmp'),
+      '-cp',
+      cp,
+      'sigmaes.engine.EmbeddedOpenSearch',
+      home,
+      String(port),
+      String(transportPort),
+    ],
+    env: { ...process.env },
+  };
+}
+
+/**
+ * Starts an embedded engine and waits for yellow health. Throws ENGINE_NOT_PROVISIONED or
+ * ENGINE_START_FAILED (with the tail of the engine's log).
+ */
+export async function startEmbedded(flavour: Flavour, opts: StartOptions = {}): Promise<EngineState> {
+  let manifest = readManifest(flavour);
+  if (!manifest) {
+    if (opts.provision === false) {
+      throw new SigmaEsError('ENGINE_NOT_PROVISIONED', `the ${flavour} engine is not provisioned: run 'bash scripts/engine/provision.sh' first`);
+    }
+    manifest = provision(flavour, opts.onProgress);
+  }
+  const heap = opts.heap ?? DEFAULT_HEAP;
+  const base = flavour === 'elasticsearch' ? 9200 : 9250;
+  const port = opts.port ?? (await freePort(base, base + 49));
+  if (opts.port !== undefined && !(await portFree(opts.port))) {
+    throw new SigmaEsError('ENGINE_START_FAILED', `port ${opts.port} is already in use on 127.0.0.1`);
+  }
+  const transportPort = await freePort(port + 100, port + 149, [port]);
+  const home = join(runDir(), `${flavour}-${port}`);
+  // A fresh data folder per start: a half-written one from a killed run must not block the node lock.
+  rmSync(home, { recursive: true, force: true });
+  for (const d of ['data', 'logs', 'tmp']) mkdirSync(join(home, d), { recursive: true });
+  const log = join(home, 'console.log');
+
+  const launch =
+    flavour === 'elasticsearch'
+      ? elasticsearchLaunch(manifest, home, port, transportPort, heap)
+      : opensearchLaunch(manifest, home, port, transportPort, heap);
+  const out = openSync(log, 'a');
+  let child: ChildProcess;
+  try {
+    child = spawn(launch.command, launch.args, { env: launch.env, cwd: home, detached: true, stdio: ['ignore', out, out] });
+  } finally {
+    closeSync(out);
+  }
+  const spawnError = new Promise<Error>((res) => child.once('error', res));
+  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  child.once('exit', (code, signal) => (exited = { code, signal }));
+  if (child.pid === undefined) {
+    const e = await spawnError;
+    throw new SigmaEsError('ENGINE_START_FAILED', `could not run ${launch.command}: ${e.message}`);
+  }
+  const pid = child.pid;
+  const owner = opts.owner ?? 'process';
+  if (owner === 'process') {
+    children.set(pid, child);
+    registerExitHook();
+  } else {
+    child.unref();
+  }
+  const url = `http://127.0.0.1:${port}`;
+  const state: EngineState = {
+    provider: 'embedded',
+    flavour,
+    version: manifest.version,
+    url,
+    port,
+    transportPort,
+    pid,
+    home,
+    log,
+    startedAt: new Date().toISOString(),
+    owner,
+    ...(owner === 'process' ? { ownerPid: process.pid } : {}),
+  };
+  opts.onProgress?.(`starting ${flavour} ${manifest.version} on ${url} (log: ${log})`);
+
+  const client = new EngineClient({ url, timeoutMs: 5000 });
+  const deadline = Date.now() + (opts.timeoutMs ?? 180_000);
+  for (;;) {
+    if (exited) {
+      children.delete(pid);
+      throw new SigmaEsError(
+        'ENGINE_START_FAILED',
+        `${flavour} exited during startup (${exited.code !== null ? `exit code ${exited.code}` : `signal ${exited.signal}`}); last lines of ${log}:\n${logTail(log)}`,
+      );
+    }
+    try {
+      const h = await client.health();
+      if (h.status === 'yellow' || h.status === 'green') break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stopProcessGroup(pid);
+      throw new SigmaEsError(
+        'ENGINE_START_FAILED',
+        `${flavour} did not reach yellow health within ${Math.round((opts.timeoutMs ?? 180_000) / 1000)} s; last lines of ${log}:\n${logTail(log)}`,
+      );
+    }
+    await sleep(300);
+  }
+  try {
+    const id = await client.identify();
+    state.version = id.version;
+  } catch {
+    // the manifest's version is good enough
+  }
+  writeState(state);
+  return state;
+}
+
+/** SIGTERM the group, wait for it to go (JVM shutdown hooks close the node), SIGKILL after `graceMs`. */
+export async function stopProcessGroup(pid: number, graceMs = 30_000): Promise<void> {
+  const child = children.get(pid);
+  const leaderGone = () => !child || child.exitCode !== null || child.signalCode !== null;
+  try {
+    process.kill(-pid, 'SIGTERM');
+  } catch {
+    // already gone
+  }
+  const deadline = Date.now() + graceMs;
+  while ((!leaderGone() || groupAlive(pid)) && Date.now() < deadline) await sleep(100);
+  if (!leaderGone() || groupAlive(pid)) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // raced with its exit
+    }
+    const killDeadline = Date.now() + 5000;
+    while ((!leaderGone() || groupAlive(pid)) && Date.now() < killDeadline) await sleep(100);
+  }
+  children.delete(pid);
+}
+
+export async function stopEmbedded(state: EngineState): Promise<void> {
+  await stopProcessGroup(state.pid);
+  clearState(state.flavour, state.pid);
+  // Data of a test engine is disposable; keep the log for post-mortems.
+  rmSync(join(state.home, 'data'), { recursive: true, force: true });
+}
+
+let exitHookRegistered = false;
+function registerExitHook(): void {
+  if (exitHookRegistered) return;
+  exitHookRegistered = true;
+  // If the owning process ends without stopping its engines (a crash, Ctrl-C in mocha), the
+  // engines must not outlive it: 'exit' handlers run synchronously, so only a signal fits here.
+  process.on('exit', () => {
+    for (const pid of children.keys()) {
+      try {
+        process.kill(-pid, 'SIGTERM');
+      } catch {
+        // gone
+      }
+    }
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Whether this process started (and so must stop) the engine with this pid. */
+export function ownsProcess(pid: number): boolean {
+  return children.has(pid);
+}
