@@ -1,0 +1,198 @@
+/**
+ * An event as Elasticsearch indexes it under a mapping profile.
+ *
+ * Field lookup follows ES's document parsing: `{"a.b":1}` and `{"a":{"b":1}}` are the same
+ * field `a.b`; arrays (of values or of objects) contribute every member; `null` and `[]`
+ * contribute nothing. Each field then gets the values its mapped type indexes: keyword text
+ * (strings as-is, numbers as their JSON source text, booleans as "true"/"false"; values longer
+ * than ignore_above are not indexed), numbers for long/double/date, 16-byte addresses for ip.
+ * A value a typed field cannot parse makes ES reject the whole document; such an event is
+ * marked `rejected` and matches nothing (it would never be in the index).
+ */
+
+import { RawNumber } from './json';
+import { parseIp, type Ip16 } from './ip';
+import type { FieldKind, MappingProfile } from '../mapping/profile';
+
+export type JsonScalar = string | number | boolean | RawNumber;
+
+export interface FieldValues {
+  kind: FieldKind;
+  /** keyword: indexed terms (≤ ignore_above). */
+  terms: string[];
+  /** long/double/date (epoch ms)/boolean (0/1) values. */
+  nums: number[];
+  ips: Ip16[];
+}
+
+export interface PreparedEvent {
+  source: Record<string, unknown>;
+  /** Every flattened field with its raw JSON scalars (for outputs, group-by, fieldref). */
+  raw: Map<string, JsonScalar[]>;
+  /** Fields with at least one indexed value: what `exists` sees. */
+  fields: Map<string, FieldValues>;
+  /** Every keyword term of the event: the catch-all keywords field. */
+  keywordTerms: string[];
+  /** Why Elasticsearch would refuse to index this event, or null. */
+  rejected: string | null;
+}
+
+/** The text Elasticsearch indexes for a JSON scalar in a keyword field. */
+export function keywordText(v: JsonScalar): string {
+  if (typeof v === 'string') return v;
+  if (v instanceof RawNumber) return v.raw;
+  return String(v);
+}
+
+/** Flatten like ES: dotted paths, arrays contribute members, null/[] contribute nothing. */
+export function flattenEvent(source: Record<string, unknown>): { raw: Map<string, JsonScalar[]>; conflict: string | null } {
+  const raw = new Map<string, JsonScalar[]>();
+  const objectPaths = new Set<string>();
+  let conflict: string | null = null;
+  const walk = (prefix: string, v: unknown): void => {
+    if (v === null || v === undefined) return;
+    if (Array.isArray(v)) {
+      for (const m of v) walk(prefix, m);
+      return;
+    }
+    if (typeof v === 'object' && !(v instanceof RawNumber)) {
+      if (prefix !== '') objectPaths.add(prefix);
+      for (const k of Object.keys(v as object)) walk(prefix === '' ? k : `${prefix}.${k}`, (v as Record<string, unknown>)[k]);
+      return;
+    }
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean' && !(v instanceof RawNumber)) return;
+    const arr = raw.get(prefix);
+    if (arr) arr.push(v as JsonScalar);
+    else raw.set(prefix, [v as JsonScalar]);
+  };
+  walk('', source);
+  // Dotted keys are objects too ({"a.b":1} is {"a":{"b":1}}).
+  for (const k of raw.keys()) {
+    for (let d = k.indexOf('.'); d > 0; d = k.indexOf('.', d + 1)) objectPaths.add(k.slice(0, d));
+  }
+  // One name cannot be both an object and a value in one document: ES fails to map it.
+  for (const p of objectPaths) {
+    if (raw.has(p)) {
+      conflict = `field [${p}] is both an object and a value`;
+      break;
+    }
+  }
+  return { raw, conflict };
+}
+
+// strict_date_optional_time: the date part, optionally time, fraction up to 9 digits, zone.
+const ISO_DATE = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2})(?::(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?)?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/** ES date with format `strict_date_optional_time||epoch_millis`; null when ES would reject it. */
+export function parseEsDate(v: JsonScalar): number | null {
+  if (typeof v === 'boolean') return null;
+  if (typeof v === 'number') return Number.isFinite(v) ? Math.trunc(v) : null;
+  if (v instanceof RawNumber) return Number.isFinite(v.value) ? Math.trunc(v.value) : null;
+  const m = ISO_DATE.exec(v);
+  if (m) {
+    const [, y, mo, d, h, mi, s, frac, zone] = m;
+    if (zone && !h) return null;
+    const month = mo ? Number(mo) : 1;
+    const day = d ? Number(d) : 1;
+    const hour = h ? Number(h) : 0;
+    const min = mi ? Number(mi) : 0;
+    const sec = s ? Number(s) : 0;
+    if (month < 1 || month > 12 || day < 1 || hour > 23 || min > 59 || sec > 59) return null;
+    const ms = frac ? Math.floor(Number((frac + '000000000').slice(0, 9)) / 1e6) : 0;
+    let t = Date.UTC(Number(y), month - 1, day, hour, min, sec, ms);
+    if (new Date(t).getUTCDate() !== day) return null; // 2023-02-30
+    if (Number(y) < 100) t = new Date(t).setUTCFullYear(Number(y));
+    if (zone && zone !== 'Z') {
+      const sign = zone[0] === '-' ? -1 : 1;
+      const digits = zone.slice(1).replace(':', '');
+      const off = Number(digits.slice(0, 2)) * 60 + (digits.length > 2 ? Number(digits.slice(2)) : 0);
+      t -= sign * off * 60000;
+    }
+    return t;
+  }
+  if (/^-?\d+(\.\d+)?$/.test(v)) return Math.trunc(Number(v));
+  return null;
+}
+
+const LONG_MAX = 9223372036854775807;
+
+/** Numeric value for a long/double field (ES coerces numeric strings; long truncates). */
+function parseNumeric(v: JsonScalar, kind: 'long' | 'double'): number | null | 'skip' {
+  let n: number;
+  if (typeof v === 'boolean') return null;
+  if (typeof v === 'number') n = v;
+  else if (v instanceof RawNumber) n = v.value;
+  else {
+    const t = v.trim();
+    if (t === '') return 'skip'; // coerce: an empty string is a null value
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return null;
+    n = Number(t);
+  }
+  if (!Number.isFinite(n)) return null;
+  if (kind === 'long') {
+    n = Math.trunc(n);
+    if (n > LONG_MAX || n < -LONG_MAX - 1) return null;
+    if (Object.is(n, -0)) n = 0;
+  }
+  return n;
+}
+
+export function prepareEvent(source: Record<string, unknown>, profile: MappingProfile): PreparedEvent {
+  const { raw, conflict } = flattenEvent(source);
+  const fields = new Map<string, FieldValues>();
+  const keywordTerms: string[] = [];
+  let rejected: string | null = conflict;
+  const limit = profile.ignoreAbove;
+  const typed = profile.fields;
+  for (const [name, values] of raw) {
+    const kind = typed[name] ?? 'keyword';
+    const fv: FieldValues = { kind, terms: [], nums: [], ips: [] };
+    if (kind === 'keyword') {
+      for (const v of values) {
+        const t = keywordText(v);
+        if (t.length <= limit) {
+          fv.terms.push(t);
+          keywordTerms.push(t);
+        }
+      }
+      if (fv.terms.length > 0) fields.set(name, fv);
+      continue;
+    }
+    for (const v of values) {
+      if (kind === 'ip') {
+        const ip = typeof v === 'string' ? parseIp(v) : null;
+        if (!ip) rejected ??= `field [${name}] of type [ip]: '${keywordText(v)}' is not an IP string literal`;
+        else fv.ips.push(ip);
+      } else if (kind === 'date') {
+        const t = parseEsDate(v);
+        if (t === null) rejected ??= `field [${name}] of type [date]: failed to parse '${keywordText(v)}'`;
+        else fv.nums.push(t);
+      } else if (kind === 'boolean') {
+        if (v === true || v === 'true') fv.nums.push(1);
+        else if (v === false || v === 'false' || v === '') fv.nums.push(0);
+        else rejected ??= `field [${name}] of type [boolean]: failed to parse '${keywordText(v)}'`;
+      } else {
+        const n = parseNumeric(v, kind);
+        if (n === null) rejected ??= `field [${name}] of type [${kind}]: failed to parse '${keywordText(v)}'`;
+        else if (n !== 'skip') fv.nums.push(n);
+      }
+    }
+    if (fv.nums.length > 0 || fv.ips.length > 0) fields.set(name, fv);
+  }
+  return { source, raw, fields, keywordTerms, rejected };
+}
+
+/** UTF-8 byte order (= code point order), which is how Lucene orders keyword terms. */
+export function compareTerms(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    // surrogates (astral code points) sort after every BMP character in UTF-8
+    if (x >= 0xd800 && x <= 0xdfff) x += 0x10000;
+    if (y >= 0xd800 && y <= 0xdfff) y += 0x10000;
+    return x < y ? -1 : 1;
+  }
+  return a.length - b.length;
+}

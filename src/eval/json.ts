@@ -1,0 +1,308 @@
+/**
+ * Event JSON parsing that keeps what Elasticsearch keeps.
+ *
+ * Elasticsearch indexes a JSON number in a keyword field as the number's *source text*
+ * (Jackson's getText()): `1.0` becomes the term "1.0", `1e3` stays "1e3", `-0` stays "-0".
+ * JSON.parse loses that (1.0 → 1 → "1"), so a number whose text does not survive the
+ * round trip is kept as a RawNumber. The fast path stays JSON.parse: only lines that
+ * contain such a number go through the slower exact parser.
+ */
+
+import { SigmaEsError } from '../errors';
+
+/** A JSON number whose source text differs from JavaScript's rendering of its value. */
+export class RawNumber {
+  constructor(
+    readonly raw: string,
+    readonly value: number,
+  ) {}
+  toJSON(): number {
+    return this.value;
+  }
+}
+
+// Number tokens are preceded by `:`, `[`, `,` or the start; strings may produce false
+// positives (which only cost the slow parser), never false negatives.
+const NUMBER_TOKEN = /(?:^|[:[,])\s*(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g;
+
+function needsExactParse(text: string): boolean {
+  NUMBER_TOKEN.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = NUMBER_TOKEN.exec(text)) !== null) {
+    const tok = m[1];
+    if (String(Number(tok)) !== tok) return true;
+  }
+  return false;
+}
+
+/** Parse one JSON text; numbers whose text would change are RawNumber. Throws SyntaxError. */
+export function parseJsonExact(text: string): unknown {
+  const v = JSON.parse(text);
+  if (!needsExactParse(text)) return v;
+  return new ExactParser(text).parseDocument();
+}
+
+class ExactParser {
+  private i = 0;
+  constructor(private readonly s: string) {}
+
+  parseDocument(): unknown {
+    const v = this.value();
+    this.ws();
+    if (this.i !== this.s.length) this.fail('unexpected trailing text');
+    return v;
+  }
+
+  private fail(msg: string): never {
+    throw new SyntaxError(`${msg} at position ${this.i}`);
+  }
+
+  private ws(): void {
+    const s = this.s;
+    while (this.i < s.length) {
+      const c = s.charCodeAt(this.i);
+      if (c === 32 || c === 9 || c === 10 || c === 13) this.i++;
+      else break;
+    }
+  }
+
+  private value(): unknown {
+    this.ws();
+    const c = this.s[this.i];
+    if (c === '{') return this.object();
+    if (c === '[') return this.array();
+    if (c === '"') return this.string();
+    if (c === 't' && this.s.startsWith('true', this.i)) return (this.i += 4), true;
+    if (c === 'f' && this.s.startsWith('false', this.i)) return (this.i += 5), false;
+    if (c === 'n' && this.s.startsWith('null', this.i)) return (this.i += 4), null;
+    return this.number();
+  }
+
+  private object(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    this.i++;
+    this.ws();
+    if (this.s[this.i] === '}') return this.i++, out;
+    for (;;) {
+      this.ws();
+      if (this.s[this.i] !== '"') this.fail('expected a key');
+      const k = this.string();
+      this.ws();
+      if (this.s[this.i] !== ':') this.fail("expected ':'");
+      this.i++;
+      const v = this.value();
+      // Same duplicate-key behaviour as JSON.parse (last wins); ES rejects duplicates, see event.ts.
+      Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+      this.ws();
+      const c = this.s[this.i++];
+      if (c === '}') return out;
+      if (c !== ',') this.fail("expected ',' or '}'");
+    }
+  }
+
+  private array(): unknown[] {
+    const out: unknown[] = [];
+    this.i++;
+    this.ws();
+    if (this.s[this.i] === ']') return this.i++, out;
+    for (;;) {
+      out.push(this.value());
+      this.ws();
+      const c = this.s[this.i++];
+      if (c === ']') return out;
+      if (c !== ',') this.fail("expected ',' or ']'");
+    }
+  }
+
+  private string(): string {
+    const start = this.i;
+    let j = start + 1;
+    const s = this.s;
+    while (j < s.length) {
+      const c = s.charCodeAt(j);
+      if (c === 34) break;
+      if (c === 92) j++;
+      j++;
+    }
+    this.i = j + 1;
+    return JSON.parse(s.slice(start, j + 1)) as string;
+  }
+
+  private number(): number | RawNumber {
+    const m = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(this.s.slice(this.i, this.i + 400));
+    if (!m) this.fail('unexpected character');
+    this.i += m[0].length;
+    const n = Number(m[0]);
+    return String(n) === m[0] ? n : new RawNumber(m[0], n);
+  }
+}
+
+/** One record of an event stream: either an event or a parse error, with its position. */
+export type EventRecord =
+  | { index: number; line: number; event: Record<string, unknown>; text: string }
+  | { index: number; line: number; error: string; text: string };
+
+/**
+ * Split a stream of text chunks into JSON event records: NDJSON (one object per line),
+ * a JSON array of objects, or one or more (pretty-printed) JSON objects. Never holds more
+ * than one record's text in memory. `index` counts records, malformed ones included, so
+ * an event keeps its index whether or not an earlier line was broken.
+ */
+export async function* readEventRecords(chunks: AsyncIterable<string | Buffer>): AsyncGenerator<EventRecord> {
+  const splitter = new RecordSplitter();
+  for await (const chunk of chunks) {
+    for (const r of splitter.push(typeof chunk === 'string' ? chunk : chunk.toString('utf8'))) yield r;
+  }
+  for (const r of splitter.end()) yield r;
+}
+
+type Mode = 'unknown' | 'ndjson' | 'array' | 'values';
+
+/** Incremental splitter; exported for the worker pool and tests. */
+export class RecordSplitter {
+  private mode: Mode = 'unknown';
+  private buf = '';
+  private line = 1; // line number of buf[0]
+  private index = 0;
+  private arrayClosed = false;
+  // streaming scanner state for 'array'/'values' modes
+  private depth = 0;
+  private inStr = false;
+  private esc = false;
+  private scanPos = 0;
+  private recStart = -1;
+  private recLine = 0;
+  private linesScanned = 0;
+
+  *push(text: string): Generator<EventRecord> {
+    this.buf += text;
+    yield* this.drain(false);
+  }
+
+  *end(): Generator<EventRecord> {
+    yield* this.drain(true);
+  }
+
+  private record(text: string, line: number): EventRecord {
+    const index = this.index++;
+    let v: unknown;
+    try {
+      v = parseJsonExact(text);
+    } catch (e) {
+      return { index, line, text, error: `malformed JSON: ${(e as Error).message}` };
+    }
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+      return { index, line, text, error: `an event must be a JSON object, got ${Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v}` };
+    }
+    return { index, line, text, event: v as Record<string, unknown> };
+  }
+
+  private *drain(final: boolean): Generator<EventRecord> {
+    if (this.mode === 'unknown') {
+      const m = /\S/.exec(this.buf);
+      if (!m) {
+        if (final) return;
+        return;
+      }
+      if (this.buf[m.index] === '[') {
+        this.mode = 'array';
+        this.line += countNewlines(this.buf, 0, m.index + 1);
+        this.buf = this.buf.slice(m.index + 1);
+      } else {
+        // NDJSON when the first line is a complete JSON value, else pretty-printed objects.
+        const nl = this.buf.indexOf('\n', m.index);
+        if (nl < 0 && !final) return;
+        const first = this.buf.slice(m.index, nl < 0 ? undefined : nl).trim();
+        let ok = true;
+        try {
+          JSON.parse(first);
+        } catch {
+          ok = false;
+        }
+        this.mode = ok || !first.startsWith('{') ? 'ndjson' : 'values';
+      }
+    }
+    if (this.mode === 'ndjson') {
+      let start = 0;
+      for (;;) {
+        const nl = this.buf.indexOf('\n', start);
+        if (nl < 0) break;
+        const raw = this.buf.slice(start, nl);
+        if (raw.trim() !== '') yield this.record(raw.endsWith('\r') ? raw.slice(0, -1) : raw, this.line);
+        this.line++;
+        start = nl + 1;
+      }
+      this.buf = this.buf.slice(start);
+      if (final && this.buf.trim() !== '') {
+        yield this.record(this.buf, this.line);
+        this.buf = '';
+      }
+      return;
+    }
+    yield* this.scanValues(final);
+  }
+
+  private *scanValues(final: boolean): Generator<EventRecord> {
+    const s = this.buf;
+    let i = this.scanPos;
+    for (; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c === 10) this.linesScanned++;
+      if (this.inStr) {
+        if (this.esc) this.esc = false;
+        else if (c === 92) this.esc = true;
+        else if (c === 34) this.inStr = false;
+        continue;
+      }
+      if (this.recStart < 0) {
+        if (c === 32 || c === 9 || c === 10 || c === 13) continue;
+        if (this.mode === 'array' && c === 44 /* , */) continue;
+        if (this.mode === 'array' && c === 93 /* ] */) {
+          this.arrayClosed = true;
+          continue;
+        }
+        if (this.arrayClosed) {
+          yield { index: this.index++, line: this.line + this.linesScanned, text: s.slice(i, i + 40), error: 'unexpected text after the closing ] of the event array' };
+          i = s.length - 1;
+          continue;
+        }
+        this.recStart = i;
+        this.recLine = this.line + this.linesScanned;
+      }
+      if (c === 34) this.inStr = true;
+      else if (c === 123 || c === 91) this.depth++;
+      else if (c === 125 || c === 93) this.depth--;
+      const scalarEnd = this.depth === 0 && (c === 44 || c === 10 || c === 93) && this.mode === 'array' && s.charCodeAt(this.recStart) !== 123;
+      if (this.depth === 0 && (c === 125 || scalarEnd)) {
+        const end = scalarEnd ? i : i + 1;
+        yield this.record(s.slice(this.recStart, end), this.recLine);
+        this.recStart = -1;
+        if (scalarEnd && c === 93) this.arrayClosed = true;
+      }
+    }
+    // keep only the unfinished record
+    const keepFrom = this.recStart >= 0 ? this.recStart : s.length;
+    this.line += countNewlines(s, 0, keepFrom);
+    this.linesScanned -= countNewlines(s, 0, keepFrom);
+    this.buf = s.slice(keepFrom);
+    this.scanPos = this.buf.length;
+    if (this.recStart >= 0) this.recStart = 0;
+    if (final) {
+      if (this.recStart >= 0 && this.buf.trim() !== '') {
+        yield { index: this.index++, line: this.recLine, text: this.buf.slice(0, 80), error: 'unterminated JSON value at end of input' };
+      } else if (this.mode === 'array' && !this.arrayClosed) {
+        yield { index: this.index++, line: this.line + this.linesScanned, text: '', error: 'the event array is not closed with ]' };
+      }
+    }
+  }
+}
+
+function countNewlines(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) if (s.charCodeAt(i) === 10) n++;
+  return n;
+}
+
+export function eventsInputError(message: string, file?: string, line?: number): SigmaEsError {
+  return new SigmaEsError('EVENTS_INVALID', message, { file, line });
+}
