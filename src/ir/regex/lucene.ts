@@ -36,7 +36,7 @@ function lit(cp: number, reserved: string): string {
 class Renderer {
   constructor(readonly ci: boolean) {}
 
-  /** Precedence: 0 alternation, 1 concatenation, 2 repetition operand. */
+  /** Precedence: 0 alternation, 1 concatenation, 2 repetition, 3 repetition operand. */
   render(l: Lang, prec: number): string {
     switch (l.t) {
       case 'none': return '#'; // EMPTY (ALL flags): the empty language
@@ -56,13 +56,13 @@ class Renderer {
         return prec > 0 ? `(${s})` : s;
       }
       case 'rep': {
-        const body = this.render(l.body, 2);
+        const body = this.render(l.body, 3);
         const { min, max } = l;
         let q: string;
         if (max === null) q = min === 0 ? '*' : min === 1 ? '+' : `{${min},}`;
         else if (min === 0 && max === 1) q = '?';
         else q = min === max ? `{${min}}` : `{${min},${max}}`;
-        return body + q;
+        return prec > 2 ? `(${body + q})` : body + q;
       }
     }
   }
