@@ -8,6 +8,8 @@ import { SigmaEsError } from '../errors';
 import type { IrDocument, IrRule, IrCorrelation, LeafOrigin, PatternPart } from '../ir/types';
 import { fieldKind, type FieldKind, type MappingProfile } from '../mapping/profile';
 import { parseCidr } from '../ir/ip';
+import { asciiFoldAlternative } from '../ir/regex/casefold';
+import { LUCENE_RESERVED } from '../ir/regex';
 
 export type Target = 'dsl' | 'lucene' | 'eql' | 'esql' | 'kibana-ndjson';
 export const TARGETS: Target[] = ['dsl', 'lucene', 'eql', 'esql', 'kibana-ndjson'];
@@ -83,23 +85,20 @@ export function literalText(pattern: PatternPart[]): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Case-insensitive characters, the way Elasticsearch's `case_insensitive` term/wildcard/prefix
-// build their automaton (AutomatonQueries.toCaseInsensitiveChar): each code point plus its one
-// alternate case (upper if it is lower case, else lower), single code point mappings only.
-
-const LOWER = /^\p{Ll}$/u;
+// Case-insensitive characters, the way Elasticsearch's `case_insensitive` term/prefix/wildcard
+// queries build their automaton (AutomatonQueries.toCaseInsensitiveChar): only ASCII letters get
+// their other case; ß, İ, the Kelvin sign… match only themselves. Targets without the flag spell
+// the same alternatives out as `[xX]` classes, so they match exactly what the DSL matches.
 
 export function alternateCase(ch: string): string | undefined {
-  const alt = LOWER.test(ch) ? ch.toUpperCase() : ch.toLowerCase();
-  if (alt === ch || [...alt].length !== 1) return undefined;
-  return alt;
+  const cp = ch.codePointAt(0)!;
+  const alt = asciiFoldAlternative(cp);
+  return alt === cp ? undefined : String.fromCodePoint(alt);
 }
 
-/** Escape one character for a Lucene RegExp (any non-alphanumeric ASCII gets a backslash). */
+/** Escape one character for a Lucene RegExp: only its operators (letters must stay bare: `\d`, `\w`… mean something). */
 export function regexChar(ch: string): string {
-  // Letters and digits must stay bare: Lucene 9+ gives `\d`, `\w`, `\s`… a meaning.
-  if (/^[A-Za-z0-9]$/.test(ch) || ch.codePointAt(0)! > 0x7f) return ch;
-  return `\\${ch}`;
+  return LUCENE_RESERVED.includes(ch) ? `\\${ch}` : ch;
 }
 
 /** A literal as a Lucene RegExp; with `caseInsensitive`, every cased character becomes `[xX]`. */
@@ -162,6 +161,7 @@ function hexClass(values: number[]): string {
 /** Regex for one IPv6 group whose value has its top `fixed` bits equal to those of `value`. */
 function groupRegex(value: number, fixed: number): string {
   if (fixed === 0) return '[0-9a-fA-F]{1,4}';
+  if (fixed === 16 && value === 0) return '0{1,4}';
   const digits: number[][] = [];
   for (let d = 0; d < 4; d++) {
     const bits = Math.max(0, Math.min(4, fixed - 4 * d));
@@ -217,7 +217,7 @@ export function cidrTextRegex(cidr: string): string {
       forms.push(`${g.slice(0, lead).join(':')}::${g.slice(8 - trail).join(':')}`);
     }
   }
-  return alternatives(forms.map((f) => f.replace(/:/g, '\\:')));
+  return alternatives(forms);
 }
 
 // ---------------------------------------------------------------------------------------------

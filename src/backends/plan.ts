@@ -66,7 +66,9 @@ export function planLeaf(leaf: Leaf, ctx: RenderContext): Prim {
       }
       let rendered: { pattern: string; caseInsensitive: boolean };
       try {
-        rendered = renderLuceneRegex(leaf.ast, leaf.flags);
+        // Targets without a case-insensitive regexp flag get every case alternative spelled out.
+        const explicit = ctx.target === 'lucene' || ctx.target === 'esql';
+        rendered = renderLuceneRegex(leaf.ast, leaf.flags, { caseFolding: explicit ? 'explicit' : 'flag' });
       } catch (e) {
         if (isSigmaEsError(e)) throw e.at({ file: ctx.doc.file, rule: ctx.doc.meta.id ?? ctx.doc.meta.title });
         throw unsupported(ctx, leaf.origin, `the regex /${leaf.source}/ could not be rendered for Lucene: ${e instanceof Error ? e.message : String(e)}`);
