@@ -22,6 +22,8 @@ export interface RulesetOptions {
   profile?: string | MappingProfile;
   /** Date field that orders events for correlations; default `@timestamp`. */
   timestampField?: string;
+  /** Called for a rule the evaluator cannot run on this mapping; the rule is left out. Default: throw. */
+  onRuleError?: (rule: IrRule, error: SigmaEsError) => void;
 }
 
 export interface Ruleset {
@@ -76,7 +78,36 @@ export function compileRuleset(docs: IrDocument[], options: RulesetOptions = {})
   for (const d of docs) if (d.kind === 'correlation') correlations.push(d);
   for (const c of correlations) visitCorr(c);
   for (const d of docs) if (d.kind === 'rule') addRule(d, !hidden.has(d));
-  // a rule that a correlation hides is still reported if it is also listed with generate
+  if (options.onRuleError) {
+    const keep = rules.map((r) => {
+      try {
+        compileOracleRule(r, profile);
+        return true;
+      } catch (e) {
+        if (!(e instanceof SigmaEsError)) throw e;
+        options.onRuleError?.(r, e);
+        return false;
+      }
+    });
+    const dropped = new Set(rules.filter((_, i) => !keep[i]));
+    if (dropped.size) {
+      const kept = rules.filter((r) => !dropped.has(r));
+      const keptOut = output.filter((_, i) => keep[i]);
+      rules.length = 0;
+      output.length = 0;
+      indexOf.clear();
+      kept.forEach((r, i) => {
+        indexOf.set(r, i);
+        rules.push(r);
+        output.push(keptOut[i]);
+      });
+      // a correlation over a dropped rule cannot be evaluated either
+      for (let i = correlations.length - 1; i >= 0; i--) {
+        const c = correlations[i];
+        if (c.rules.some((r) => r.kind === 'rule' && dropped.has(r))) correlations.splice(i, 1);
+      }
+    }
+  }
   const fast = compileFast(rules, profile);
   const oracle: OracleRule[] = rules.map((r) => compileOracleRule(r, profile));
   const plans = correlationPlans(correlations, (r) => indexOf.get(r) ?? -1);

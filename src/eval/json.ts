@@ -160,6 +160,8 @@ type Mode = 'unknown' | 'ndjson' | 'array' | 'values';
 
 /** Incremental splitter; exported for the worker pool and tests. */
 export class RecordSplitter {
+  /** parse=false yields records with `event: {}` unparsed (text only), for worker threads to parse. */
+  constructor(private readonly parse = true) {}
   private mode: Mode = 'unknown';
   private buf = '';
   private line = 1; // line number of buf[0]
@@ -185,18 +187,9 @@ export class RecordSplitter {
 
   private record(text: string, line: number): EventRecord {
     const index = this.index++;
-    let v: unknown;
-    try {
-      v = parseJsonExact(text);
-    } catch (e) {
-      return { index, line, text, error: `malformed JSON: ${(e as Error).message}` };
-    }
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) {
-      return { index, line, text, error: `an event must be a JSON object, got ${Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v}` };
-    }
-    return { index, line, text, event: v as Record<string, unknown> };
+    if (!this.parse) return { index, line, text, event: {} };
+    return parseRecord(index, line, text);
   }
-
   private *drain(final: boolean): Generator<EventRecord> {
     if (this.mode === 'unknown') {
       const m = /\S/.exec(this.buf);
@@ -295,6 +288,19 @@ export class RecordSplitter {
       }
     }
   }
+}
+
+export function parseRecord(index: number, line: number, text: string): EventRecord {
+  let v: unknown;
+  try {
+    v = parseJsonExact(text);
+  } catch (e) {
+    return { index, line, text, error: `malformed JSON: ${(e as Error).message}` };
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+    return { index, line, text, error: `an event must be a JSON object, got ${Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v}` };
+  }
+  return { index, line, text, event: v as Record<string, unknown> };
 }
 
 function countNewlines(s: string, from: number, to: number): number {

@@ -1,0 +1,273 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Command } from 'commander';
+import { describeError, SigmaEsError } from '../../errors';
+import { EXIT_FAIL, EXIT_OK, UsageError, collect, positiveInt } from '../output';
+import { loadRules, processBatch, type BatchResult, type MatchSetup, type RawRecord } from '../../eval/batch';
+import { RecordSplitter, parseRecord } from '../../eval/json';
+import { prepareEvent } from '../../eval/event';
+import { profileNames } from '../../mapping/profile';
+
+export interface MatchOptions {
+  events: string;
+  pipeline?: string[];
+  profile?: string;
+  explain?: boolean;
+  json?: boolean;
+  workers?: number;
+  onError?: string;
+  timestampField?: string;
+  batchSize?: number;
+}
+
+export interface MatchSummary {
+  rules: number;
+  invalidRules: number;
+  events: number;
+  malformed: number;
+  rejected: number;
+  matches: number;
+  alerts: number;
+  seconds: number;
+}
+
+/** The profile that fits the pipelines: ECS names for ecs_windows, Defender columns for defender_xdr. */
+function defaultProfile(pipelines: string[]): string {
+  if (pipelines.some((p) => /ecs/i.test(p))) return 'ecs';
+  if (pipelines.some((p) => /defender|xdr/i.test(p))) return 'defender';
+  return 'sysmon';
+}
+
+function workerScript(): { file: string; execArgv: string[] } {
+  const js = path.join(__dirname, '..', '..', 'eval', 'worker.js');
+  if (__filename.endsWith('.js') && fs.existsSync(js)) return { file: js, execArgv: [] };
+  return { file: path.join(__dirname, '..', '..', 'eval', 'worker.ts'), execArgv: ['--require', 'tsx/cjs'] };
+}
+
+type Write = (s: string) => void;
+
+/**
+ * Run `match`. Output lines go to `out` (one NDJSON line per match, then correlation alerts),
+ * messages and the summary to `err`. Returns the exit code.
+ */
+export async function runMatch(rules: string[], opts: MatchOptions, out: Write, err: Write): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  const onError = opts.onError ?? 'skip';
+  if (onError !== 'skip' && onError !== 'fail') throw new UsageError(`--on-error must be skip or fail, got '${onError}'`);
+  const pipelines = opts.pipeline ?? [];
+  const profile = opts.profile ?? defaultProfile(pipelines);
+  if (!profileNames().includes(profile)) throw new UsageError(`unknown --profile '${profile}'; known: ${profileNames().join(', ')}`);
+  const setup: MatchSetup = {
+    paths: rules,
+    pipelines,
+    profile,
+    timestampField: opts.timestampField ?? '@timestamp',
+    explain: !!opts.explain,
+    json: !!opts.json,
+  };
+  const loaded = loadRules(setup);
+  for (const e of loaded.ruleErrors) err(`${describeError(e)}\n`);
+  for (const w of loaded.warnings) err(`warning: ${w}\n`);
+  const { ruleset } = loaded;
+  if (ruleset.rules.length === 0) throw new SigmaEsError('NO_RULES', `no valid rule found in ${rules.join(', ')}`);
+
+  let input: NodeJS.ReadableStream;
+  if (opts.events === '-') input = process.stdin;
+  else {
+    if (!fs.existsSync(opts.events)) throw new SigmaEsError('FILE_NOT_FOUND', `no such events file: ${opts.events}`, { file: opts.events });
+    input = fs.createReadStream(opts.events, { highWaterMark: 1 << 20 });
+  }
+  const eventsName = opts.events === '-' ? '<stdin>' : opts.events;
+
+  const summary: MatchSummary = { rules: ruleset.rules.length, invalidRules: loaded.ruleErrors.length, events: 0, malformed: 0, rejected: 0, matches: 0, alerts: 0, seconds: 0 };
+  const corr = ruleset.correlations.length ? ruleset.newCorrelationEngine() : null;
+  let failed: string | null = null;
+
+  const consume = (r: BatchResult): void => {
+    if (failed) return;
+    // Records are in input order within a batch; lines and errors are interleaved back by index.
+    for (const e of r.errors) {
+      summary.malformed++;
+      err(`${eventsName}:${e.line}: EVENT_MALFORMED ${e.message}${onError === 'skip' ? ' (skipped)' : ''}\n`);
+      if (onError === 'fail') {
+        failed = `${eventsName}:${e.line}`;
+        break;
+      }
+    }
+    if (failed) return;
+    summary.events += r.events;
+    summary.rejected += r.rejected;
+    summary.matches += r.matches;
+    if (r.lines.length) out(r.lines.join('\n') + '\n');
+    if (corr) {
+      for (const c of r.corr) {
+        const rec = parseRecord(c.index, 0, c.text);
+        if ('event' in rec) corr.add(prepareEvent(rec.event, ruleset.profile), c.index, new Set(c.matched));
+      }
+    }
+  };
+
+  const workers = opts.workers ?? 1;
+  const batchSize = opts.batchSize ?? 512;
+  const splitter = new RecordSplitter(false);
+  let batch: RawRecord[] = [];
+
+  if (workers <= 1) {
+    for await (const chunk of input) {
+      for (const rec of splitter.push(typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8'))) {
+        batch.push({ index: rec.index, line: rec.line, text: rec.text });
+        if ('error' in rec) {
+          consume({ lines: [], errors: [], corr: [], events: 0, rejected: 0, matches: 0, ...flushWithError(batch, rec.error, loaded, setup, consume) });
+          batch = [];
+        } else if (batch.length >= batchSize) {
+          consume(processBatch(loaded, setup, batch));
+          batch = [];
+        }
+        if (failed) break;
+      }
+      if (failed) break;
+    }
+    if (!failed) {
+      for (const rec of splitter.end()) {
+        batch.push({ index: rec.index, line: rec.line, text: rec.text });
+        if ('error' in rec) {
+          consume({ lines: [], errors: [], corr: [], events: 0, rejected: 0, matches: 0, ...flushWithError(batch, rec.error, loaded, setup, consume) });
+          batch = [];
+        }
+      }
+      if (batch.length) consume(processBatch(loaded, setup, batch));
+    }
+  } else {
+    const { file, execArgv } = workerScript();
+    const pool: Worker[] = [];
+    const ready: Promise<void>[] = [];
+    for (let i = 0; i < workers; i++) {
+      const w = new Worker(file, { workerData: setup, execArgv });
+      pool.push(w);
+      ready.push(new Promise((res, rej) => {
+        w.once('error', rej);
+        w.once('message', () => res());
+      }));
+    }
+    await Promise.all(ready);
+    const pending = new Map<number, BatchResult>();
+    const waiters = new Map<number, () => void>();
+    let nextOut = 0;
+    let seq = 0;
+    let inFlight = 0;
+    let slot: (() => void) | null = null;
+    let workerError: Error | null = null;
+    for (const w of pool) {
+      w.on('message', (m: { seq: number; result: BatchResult }) => {
+        pending.set(m.seq, m.result);
+        inFlight--;
+        while (pending.has(nextOut)) {
+          consume(pending.get(nextOut) as BatchResult);
+          pending.delete(nextOut);
+          waiters.get(nextOut)?.();
+          nextOut++;
+        }
+        slot?.();
+      });
+      w.on('error', (e) => {
+        workerError = e;
+        slot?.();
+      });
+    }
+    const dispatch = async (records: RawRecord[]): Promise<void> => {
+      while (inFlight >= workers * 4 && !workerError) await new Promise<void>((res) => (slot = res));
+      if (workerError) throw workerError;
+      const s = seq++;
+      inFlight++;
+      pool[s % workers].postMessage({ seq: s, records });
+    };
+    // Malformed records found by the splitter itself (structure errors) travel as one-record batches
+    // so they are reported in order too.
+    const feed = async (rec: RawRecord & { error?: string }): Promise<void> => {
+      if (rec.error !== undefined) {
+        if (batch.length) await dispatch(batch);
+        batch = [];
+        await dispatch([{ index: rec.index, line: rec.line, text: '\u0000' + rec.error }]);
+        return;
+      }
+      batch.push(rec);
+      if (batch.length >= batchSize) {
+        await dispatch(batch);
+        batch = [];
+      }
+    };
+    try {
+      for await (const chunk of input) {
+        for (const rec of splitter.push(typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8'))) await feed(rec as RawRecord & { error?: string });
+        if (failed) break;
+      }
+      if (!failed) {
+        for (const rec of splitter.end()) await feed(rec as RawRecord & { error?: string });
+        if (batch.length) await dispatch(batch);
+      }
+      const last = seq - 1;
+      if (last >= nextOut && !failed) await new Promise<void>((res) => waiters.set(last, res));
+    } finally {
+      await Promise.all(pool.map((w) => w.terminate()));
+    }
+  }
+
+  if (corr && !failed) {
+    for (const a of corr.finish()) {
+      summary.alerts++;
+      const c = a.correlation;
+      out(
+        JSON.stringify({
+          correlation: { id: c.meta.id ?? null, title: c.meta.title, level: c.meta.level ?? null, type: c.type },
+          group: a.group,
+          window: { start: new Date(a.start).toISOString(), end: new Date(a.end).toISOString() },
+          value: a.value,
+          events: a.events,
+        }) + '\n',
+      );
+    }
+  }
+  summary.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (opts.json) err(JSON.stringify({ summary }) + '\n');
+  else
+    err(
+      `match: ${summary.events} event(s), ${summary.matches} match(es), ${summary.alerts} correlation alert(s); ${summary.rules} rule(s) run, ` +
+        `${summary.invalidRules} rule error(s); ${summary.malformed} malformed record(s) ${onError === 'skip' ? 'skipped' : ''}, ` +
+        `${summary.rejected} event(s) Elasticsearch would reject; ${summary.seconds.toFixed(2)} s\n`,
+    );
+  if (failed) return EXIT_FAIL;
+  return summary.invalidRules > 0 ? EXIT_FAIL : EXIT_OK;
+}
+
+/** A structural error from the splitter: process what came before it, then report it, in order. */
+function flushWithError(
+  batch: RawRecord[],
+  error: string,
+  loaded: ReturnType<typeof loadRules>,
+  setup: MatchSetup,
+  consume: (r: BatchResult) => void,
+): Partial<BatchResult> {
+  const bad = batch.pop() as RawRecord;
+  if (batch.length) consume(processBatch(loaded, setup, batch));
+  return { errors: [{ index: bad.index, line: bad.line, message: error }] };
+}
+
+export function registerMatchCommand(program: Command): void {
+  program
+    .command('match')
+    .description('evaluate Sigma rules natively on JSON events (NDJSON, a JSON array or one object); one NDJSON line per match')
+    .argument('<rules...>', 'rule files or folders')
+    .requiredOption('--events <file|->', "events file, or '-' for standard input")
+    .option('-p, --pipeline <name>', 'processing pipeline (builtin name or YAML file), repeatable', collect, [])
+    .option('--profile <name>', `index mapping profile (${profileNames().join(', ')}); default from the pipelines`)
+    .option('--explain', 'show, per rule and event, which detection items and values matched or failed')
+    .option('--json', 'summary (and --explain output) as JSON')
+    .option('--workers <n>', 'worker threads', positiveInt('--workers'), 1)
+    .option('--on-error <mode>', 'malformed event records: skip (report and go on) or fail', 'skip')
+    .option('--timestamp-field <field>', 'date field ordering events for correlations', '@timestamp')
+    .action(async (rules: string[], opts: MatchOptions) => {
+      const code = await runMatch(rules, opts, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
+      process.exitCode = code;
+    });
+}

@@ -1,0 +1,89 @@
+import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
+import { compileRuleset, prepareEvent } from '../../src/eval';
+import { witnessFold } from '../../src/eval/fast';
+import { compileWildcardMatcher } from '../../src/eval/lucene';
+import { getProfile, type MappingProfile } from '../../src/mapping/profile';
+import type { IrNode, PatternPart } from '../../src/ir/types';
+import { cidr, cmp, exists, rule, scalar } from './helpers';
+
+const sysmon = getProfile('sysmon') as MappingProfile;
+const profile: MappingProfile = { ...sysmon, ignoreAbove: 12 };
+
+// Characters chosen to hit case folding edges: ASCII both cases, the non-ASCII characters whose
+// Java case is ASCII (Kelvin sign, long s, dotted/dotless i), and other Unicode letters.
+const CHARS = ['a', 'A', 'b', 'k', 'K', 's', 'S', 'i', 'I', '\u212a', '\u017f', '\u0130', '\u0131', 'é', 'É', 'ß', '1', '.', '\\', ' ', '😀'];
+const KW_FIELDS = ['a', 'b', 'c.d'];
+const text = fc.array(fc.constantFrom(...CHARS), { maxLength: 8 }).map((a) => a.join(''));
+
+const pattern: fc.Arbitrary<PatternPart[]> = fc
+  .array(fc.oneof(text.map((v) => ({ t: 'lit' as const, v })), fc.constant({ t: 'any' as const }), fc.constant({ t: 'one' as const })), { maxLength: 4 })
+  .map((parts) => {
+    const out: PatternPart[] = [];
+    for (const p of parts) {
+      if (p.t === 'lit' && p.v === '') continue;
+      const last = out[out.length - 1];
+      if (p.t === 'lit' && last && last.t === 'lit') last.v += p.v;
+      else out.push({ ...p });
+    }
+    return out;
+  });
+
+const origin = { identifier: 's', sigmaField: null, modifiers: [], value: '' };
+const leaf: fc.Arbitrary<IrNode> = fc.oneof(
+  fc.record({ field: fc.constantFrom<string | null>(...KW_FIELDS, null), pattern, cs: fc.boolean() }).map(({ field, pattern: p, cs }) => ({ kind: 'string' as const, field, pattern: p, caseSensitive: cs, origin })),
+  fc.record({ field: fc.constantFrom<string | null>(...KW_FIELDS, null), v: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.boolean()) }).map(({ field, v }) => scalar(field, v)),
+  fc.constantFrom(...KW_FIELDS, 'SourceIp', 'ProcessId').map((f) => exists(f)),
+  fc.constantFrom('10.0.0.0/8', '10.1.0.0/16', '::/0', 'fe80::/10').map((n) => cidr('SourceIp', n)),
+  fc.record({ op: fc.constantFrom('gt' as const, 'gte' as const, 'lt' as const, 'lte' as const), v: fc.integer({ min: 0, max: 5 }) }).map(({ op, v }) => cmp('ProcessId', op, v)),
+);
+const tree: fc.Arbitrary<IrNode> = fc.letrec<{ node: IrNode }>((tie) => ({
+  node: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    leaf,
+    fc.array(tie('node'), { minLength: 1, maxLength: 3 }).map((children) => ({ kind: 'and' as const, children })),
+    fc.array(tie('node'), { minLength: 1, maxLength: 3 }).map((children) => ({ kind: 'or' as const, children })),
+    tie('node').map((child) => ({ kind: 'not' as const, child })),
+    fc.boolean().map((value) => ({ kind: 'const' as const, value })),
+  ),
+})).node;
+
+const scalarValue = fc.oneof(text, fc.integer({ min: 0, max: 3 }), fc.boolean(), fc.constant(null));
+const event = fc.record(
+  {
+    a: fc.oneof(scalarValue, fc.array(scalarValue, { maxLength: 3 })),
+    b: scalarValue,
+    c: fc.oneof(fc.record({ d: scalarValue }), fc.array(fc.record({ d: scalarValue }), { maxLength: 2 })),
+    SourceIp: fc.constantFrom('10.1.2.3', '10.2.0.1', '192.168.0.1', '::ffff:10.1.9.9', 'fe80::1'),
+    ProcessId: fc.integer({ min: 0, max: 5 }),
+  },
+  { requiredKeys: [] },
+);
+
+describe('fast evaluator vs full-scan oracle (property)', () => {
+  it('agree on random rule sets and events', () => {
+    fc.assert(
+      fc.property(fc.array(tree, { minLength: 1, maxLength: 6 }), fc.array(event, { minLength: 1, maxLength: 6 }), (queries, events) => {
+        const rs = compileRuleset(queries.map((q) => rule(q)), { profile });
+        for (const e of events) {
+          const fast = rs.match(prepareEvent(e as Record<string, unknown>, profile));
+          const oracle = rs.matchOracle(prepareEvent(e as Record<string, unknown>, profile));
+          assert.deepEqual(fast, oracle);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('the witness fold never separates what Lucene case_insensitive joins (whole BMP)', () => {
+    for (let p = 0x20; p < 0x7f; p++) {
+      const needle = String.fromCharCode(p);
+      const m = compileWildcardMatcher([{ t: 'lit', v: needle }], true);
+      for (let c = 0; c < 0x10000; c++) {
+        if (c >= 0xd800 && c <= 0xdfff) continue;
+        const ch = String.fromCharCode(c);
+        if (m(ch)) assert.equal(witnessFold(ch), needle.toLowerCase(), `U+${c.toString(16)} matches ${needle}`);
+      }
+    }
+  });
+});
