@@ -17,6 +17,10 @@ export interface FieldResolver {
   conditions: Array<{ field: string; values: Array<string | number> }>;
   mapField(field: string): string[];
   placeholder(name: string): string[] | undefined;
+  /** Why an item on this Sigma field (and value) cannot be translated exactly under the pipeline. */
+  fieldError?(field: string, value?: string | number | boolean | null): string | undefined;
+  /** The value after the pipeline's value rewrites (e.g. ecs_windows `Initiated: true` -> `egress`). */
+  mapValue?(field: string, value: string | number | boolean | null): string | number | boolean | null;
 }
 
 export const IDENTITY_RESOLVER: FieldResolver = {
@@ -208,25 +212,30 @@ class RuleBuilder {
     const negate = mods.includes('neq');
 
     if (mods.includes('exists')) {
+      const reason = field !== null ? this.resolver.fieldError?.(field) : undefined;
+      if (reason) invalid('PIPELINE_UNSUPPORTED', `field '${field}': ${reason}`);
       if (item.values.length !== 1 || typeof item.values[0] !== 'boolean') {
         invalid('INVALID_VALUE', "'exists' takes exactly one value, true or false");
       }
       const node = this.perField(field, (f) => ({ kind: 'exists', field: f!, origin: origin(item.values[0]) }));
       return item.values[0] ? node : not(node);
     }
-    if (item.values.length > 1 && item.values.includes(null) && !linkAll) {
-      // pySigma tolerates null inside a list (the spec does not); it reads as "or the field is missing".
-    }
-
+    // pySigma tolerates null inside a list (the spec does not); it reads as "or the field is missing".
     const nodes = item.values.map((v) => this.buildValue(item, v, origin(v)));
     let node = linkAll ? and(nodes) : or(nodes);
     if (negate) node = not(node);
     return node;
   }
 
-  private buildValue(item: DetectionItem, value: string | number | boolean | null, origin: LeafOrigin): IrNode {
+  private buildValue(item: DetectionItem, written: string | number | boolean | null, origin: LeafOrigin): IrNode {
     const mods = item.modifiers;
     const field = item.field;
+    let value = written;
+    if (field !== null) {
+      const reason = this.resolver.fieldError?.(field, written);
+      if (reason) invalid('PIPELINE_UNSUPPORTED', `field '${field}': ${reason}`);
+      if (this.resolver.mapValue) value = this.resolver.mapValue(field, written);
+    }
     const stringMods = mods.filter((m) => !['linking', 'negate'].includes(MODIFIERS[m]));
 
     if (value === null) {

@@ -118,7 +118,10 @@ export function parseCondition(condition: string): ConditionAst {
 
   if (tokens.length === 0) throw new SigmaEsError('CONDITION_SYNTAX', 'the condition is empty');
   const ast = parseOr();
-  if (i < tokens.length) fail('unexpected token', tokens[i]);
+  if (i < tokens.length) {
+    checkWord(tokens[i]);
+    fail('unexpected token', tokens[i]);
+  }
   return ast;
 }
 
