@@ -11,7 +11,7 @@ VENV="${PYSIGMA_VENV:-$ROOT/.cache/pysigma}"
 # with a fresh export. Override with PYSIGMA_UNPINNED=1 to try the latest releases.
 PACKAGES=(
   pysigma==1.5.1
-  pysigma-backend-elasticsearch==2.1.1
+  pysigma-backend-elasticsearch==2.1.0
   pysigma-pipeline-sysmon==2.0.0
   pysigma-backend-kusto==1.0.1
 )

@@ -51,11 +51,12 @@ describe('builtin pipelines', () => {
         Provider_Name: 'winlog.provider_name',
         Imphash: 'file.pe.imphash',
         NewProcessId: 'process.pid',
-        // pySigma-backend-elasticsearch 2.1.1 maps paths to the Elastic integrations' lowercase
-        // `.caseless` multi-fields (issue #178); 2.1.0, quoted in the reference, had no suffix.
-        Image: 'process.executable.caseless',
-        ParentImage: 'process.parent.executable.caseless',
-        ParentProcessName: 'process.parent.name.caseless',
+        // Pinned to pySigma-backend-elasticsearch 2.1.0 (the reference): 2.1.1 maps paths to the
+        // Elastic integrations' `.caseless` multi-fields, which sigma-es does not need because it
+        // sets case_insensitive on the query instead (docs/pipelines.md).
+        Image: 'process.executable',
+        ParentImage: 'process.parent.executable',
+        ParentProcessName: 'process.parent.name',
         // Unmapped fields get the winlog.event_data. prefix.
         Hashes: 'winlog.event_data.Hashes',
         IntegrityLevel: 'winlog.event_data.IntegrityLevel',
