@@ -126,6 +126,9 @@ function planString(field: string | null, pattern: PatternPart[], caseInsensitiv
         const ranges = ipv4TextPrefixRanges(prefix);
         if (ranges) return { p: 'ip', field: f.field, networks: ranges.flatMap(rangeToCidrs) };
       }
+      // Every address text is hex digits, dots and colons with at most 4 digits in a row, so a
+      // literal outside that alphabet can occur in no value at all: nothing matches, exactly.
+      if (pattern.some((p) => p.t === 'lit' && (/[^0-9a-fA-F.:]/.test(p.v) || /[0-9a-fA-F]{5}/.test(p.v)))) return { p: 'const', value: false };
       throw unsupported(
         ctx,
         origin,

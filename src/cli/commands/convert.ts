@@ -1,0 +1,186 @@
+import * as fs from 'node:fs';
+import type { Command } from 'commander';
+import { compilePaths, type CompileEntry } from '../../compile';
+import { isSigmaEsError, SigmaEsError, describeError } from '../../errors';
+import type { IrDocument } from '../../ir/types';
+import { getProfile, profileNames, type MappingProfile } from '../../mapping/profile';
+import { isTarget, translate, TARGETS, type Target, type Translation } from '../../backends';
+import type { KibanaRuleType } from '../../backends/kibana';
+import { EXIT_FAIL, EXIT_OK, UsageError, collect } from '../output';
+
+export interface ConvertOptions {
+  target: Target;
+  pipelines: string[];
+  profile: MappingProfile;
+  index?: string;
+  kibanaRuleType?: KibanaRuleType;
+  filters?: string[];
+}
+
+export interface ConvertRecord {
+  file: string;
+  id: string | null;
+  title: string | null;
+  target: Target;
+  ok: boolean;
+  query?: unknown;
+  warnings?: string[];
+  error?: { code: string; message: string; rule: string | null; item: string | null; line: number | null; column: number | null; text: string };
+  /** Translation errors (the rule is valid Sigma but has no exact rendering) can be skipped. */
+  unsupported?: boolean;
+}
+
+/** Errors that say "valid rule, no exact translation" rather than "broken rule". */
+const UNSUPPORTED_CODES = /UNSUPPORTED|PLACEHOLDER|FAILURE/;
+
+/** The mapping profile that matches a pipeline choice, when none is given. */
+export function defaultProfile(pipelines: string[]): string {
+  if (pipelines.includes('ecs_windows')) return 'ecs';
+  if (pipelines.includes('defender_xdr')) return 'defender';
+  return 'sysmon';
+}
+
+function errorJson(e: SigmaEsError): NonNullable<ConvertRecord['error']> {
+  const l = e.location;
+  return { code: e.code, message: e.message, rule: l.rule ?? null, item: l.item ?? null, line: l.line ?? null, column: l.column ?? null, text: e.format() };
+}
+
+function record(entry: CompileEntry, doc: IrDocument | undefined, target: Target): Pick<ConvertRecord, 'file' | 'id' | 'title' | 'target'> {
+  return { file: entry.file, id: doc?.meta.id ?? null, title: doc?.meta.title ?? entry.label ?? null, target };
+}
+
+/** Referenced rules of a correlation are not output on their own unless it says `generate: true`. */
+function hiddenRules(entries: CompileEntry[]): Set<IrDocument> {
+  const hidden = new Set<IrDocument>();
+  const keys = new Set<string>();
+  for (const e of entries) {
+    const d = e.doc;
+    if (d?.kind !== 'correlation' || d.generate) continue;
+    for (const r of d.rules) {
+      hidden.add(r);
+      keys.add(`${r.file ?? ''}\0${r.meta.id ?? r.meta.name ?? r.meta.title}`);
+    }
+  }
+  for (const e of entries) {
+    const d = e.doc;
+    if (d?.kind === 'rule' && keys.has(`${d.file ?? e.file}\0${d.meta.id ?? d.meta.name ?? d.meta.title}`)) hidden.add(d);
+  }
+  return hidden;
+}
+
+/** Compile and translate; one record per rule document, in file order. */
+export function runConvert(paths: string[], opts: ConvertOptions): { files: number; records: ConvertRecord[]; errors: SigmaEsError[] } {
+  const result = compilePaths(paths, { pipelines: opts.pipelines, filters: opts.filters });
+  const hidden = hiddenRules(result.entries);
+  const records: ConvertRecord[] = [];
+  for (const entry of result.entries) {
+    const doc = entry.doc;
+    if (doc && hidden.has(doc)) continue;
+    const base = record(entry, doc, opts.target);
+    if (entry.errors.length || !doc) {
+      const e = entry.errors[0] ?? new SigmaEsError('INVALID_RULE', 'the document could not be compiled', { file: entry.file });
+      records.push({ ...base, ok: false, error: errorJson(e), unsupported: UNSUPPORTED_CODES.test(e.code) });
+      continue;
+    }
+    try {
+      const t: Translation = translate(doc, opts.target, { profile: opts.profile, index: opts.index, kibanaRuleType: opts.kibanaRuleType });
+      records.push({ ...base, ok: true, query: t.query, warnings: [...entry.warnings, ...t.warnings] });
+    } catch (e) {
+      if (!isSigmaEsError(e)) throw e;
+      e.at({ file: entry.file, rule: doc.meta.id ?? doc.meta.title });
+      records.push({ ...base, ok: false, error: errorJson(e), unsupported: UNSUPPORTED_CODES.test(e.code) });
+    }
+  }
+  return { files: result.files, records, errors: result.errors };
+}
+
+/** What a person reads: the query itself, headed by the rule it came from. */
+function readable(r: ConvertRecord): string {
+  const head = `# ${r.title ?? '(untitled)'}${r.id ? ` [${r.id}]` : ''} (${r.file})`;
+  const warnings = (r.warnings ?? []).map((w) => `# warning: ${w}`);
+  let body: string;
+  if (r.target === 'kibana-ndjson') body = JSON.stringify(r.query);
+  else if (typeof r.query === 'string') body = r.query;
+  else {
+    const q = r.query as { kind?: string; body?: unknown };
+    body = JSON.stringify(q.kind === 'rule' ? q.body : q, null, 2);
+  }
+  return [head, ...warnings, body, ''].join('\n');
+}
+
+export function registerConvertCommand(program: Command): void {
+  program
+    .command('convert')
+    .description('translate Sigma rules to Elasticsearch (files or folders, recursive)')
+    .argument('<paths...>', 'rule files or folders')
+    .requiredOption('-t, --target <target>', `output: ${TARGETS.join(' | ')}`)
+    .option('-p, --pipeline <name|file>', 'processing pipeline, builtin name or YAML file (repeatable)', collect, [])
+    .option('--profile <name>', `index mapping profile (${profileNames().join(', ')}); default: ecs with -p ecs_windows, defender with -p defender_xdr, else sysmon`)
+    .option('--index <pattern>', 'index pattern for ES|QL FROM and Kibana rules (default *)')
+    .option('--kibana-rule-type <type>', 'kibana-ndjson: how plain rules are expressed: query (DSL filter, default) | lucene | eql | esql')
+    .option('--filter <file>', 'Sigma filter document to apply (repeatable)', collect, [])
+    .option('-o, --output <file>', 'write the translations to this file instead of stdout')
+    .option('--json', 'NDJSON: one line per rule, {"file","id","title","target","ok","query"|"error"}')
+    .option('--skip-unsupported', 'report rules that cannot be translated exactly, skip them, and still exit 0')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Every rule is translated exactly or not at all: a construct a target cannot express',
+        'exactly is an error naming the rule, the detection item and the reason (docs/translation.md).',
+        '',
+        'Exit status: 0 when every rule was translated (or skipped with --skip-unsupported),',
+        '1 when any rule failed, 2 on usage errors.',
+        '',
+        'Examples:',
+        '  sigma-es convert -t dsl -p sysmon -p ecs_windows rules/',
+        '  sigma-es convert -t kibana-ndjson --index "logs-*" -o rules.ndjson sigma/',
+      ].join('\n'),
+    )
+    .action(
+      (
+        paths: string[],
+        o: { target: string; pipeline: string[]; profile?: string; index?: string; kibanaRuleType?: string; filter: string[]; output?: string; json?: boolean; skipUnsupported?: boolean },
+      ) => {
+        if (!isTarget(o.target)) throw new UsageError(`unknown target '${o.target}'; choose one of ${TARGETS.join(', ')}`);
+        const profileName = o.profile ?? defaultProfile(o.pipeline);
+        const profile = getProfile(profileName);
+        if (!profile) throw new UsageError(`unknown profile '${profileName}'; choose one of ${profileNames().join(', ')}`);
+        const kinds = ['query', 'lucene', 'eql', 'esql'];
+        if (o.kibanaRuleType && !kinds.includes(o.kibanaRuleType)) throw new UsageError(`--kibana-rule-type must be one of ${kinds.join(', ')}`);
+        const { files, records, errors } = runConvert(paths, {
+          target: o.target,
+          pipelines: o.pipeline,
+          profile,
+          index: o.index,
+          kibanaRuleType: o.kibanaRuleType as KibanaRuleType | undefined,
+          filters: o.filter,
+        });
+        const out: string[] = [];
+        let failed = errors.length;
+        let skipped = 0;
+        for (const e of errors) process.stderr.write(`${describeError(e)}\n`);
+        for (const r of records) {
+          if (!r.ok) {
+            const skip = !!o.skipUnsupported && !!r.unsupported;
+            if (skip) skipped++;
+            else failed++;
+            process.stderr.write(`${skip ? 'skipped: ' : ''}${r.error!.text}\n`);
+          }
+          if (o.json) {
+            const { unsupported: _u, ...line } = r;
+            void _u;
+            out.push(JSON.stringify(line));
+          } else if (r.ok) out.push(o.target === 'kibana-ndjson' ? JSON.stringify(r.query) : readable(r));
+        }
+        const text = out.length ? `${out.join('\n')}\n` : '';
+        if (o.output) fs.writeFileSync(o.output, text);
+        else process.stdout.write(text);
+        const ok = records.filter((r) => r.ok).length;
+        if (!o.json || o.output) {
+          process.stderr.write(`${files} files, ${records.length} rules: ${ok} translated to ${o.target}, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+        }
+        process.exitCode = failed === 0 ? EXIT_OK : EXIT_FAIL;
+      },
+    );
+}
