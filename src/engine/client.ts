@@ -123,6 +123,14 @@ export function engineReason(body: unknown): { type: string; reason: string } {
   return { type: 'error', reason: typeof body === 'string' ? body : JSON.stringify(body) };
 }
 
+/**
+ * A document already serialized: sent to `_bulk` byte for byte, because JSON.stringify of a
+ * parsed event would rewrite numbers (1.0 -> 1) that Elasticsearch indexes by their text.
+ */
+export class RawJson {
+  constructor(readonly json: string) {}
+}
+
 export class EngineClient {
   readonly url: string;
   private readonly headers: Record<string, string>;
@@ -259,7 +267,7 @@ export class EngineClient {
     const lines: string[] = [];
     docs.forEach((doc, i) => {
       const id = opts.ids?.[i];
-      lines.push(JSON.stringify({ index: id === undefined ? {} : { _id: id } }), JSON.stringify(doc));
+      lines.push(JSON.stringify({ index: id === undefined ? {} : { _id: id } }), doc instanceof RawJson ? doc.json : JSON.stringify(doc));
     });
     const refresh = opts.refresh === false ? '' : '?refresh=wait_for';
     const r = await this.request<{
