@@ -1,0 +1,132 @@
+/**
+ * Translation benchmark: the whole SigmaHQ corpus (rules, rules-emerging-threats,
+ * rules-threat-hunting) to Query DSL with sysmon + ecs_windows, sigma-es and pySigma's
+ * Elasticsearch backend (format dsl_lucene) side by side in one run, on the same files.
+ * Reports rules/s for both, in-process (read + parse + pipelines + translate, excluding
+ * interpreter start) and whole-process (wall clock of a fresh process), and the ratios.
+ *
+ *   npx tsx scripts/bench-convert.ts [--runs N] [--write]   (--write updates BENCHMARKS.md)
+ *
+ * pySigma is a dev tool only: scripts/pysigma/install.sh puts it in .cache/pysigma.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..');
+const CORPUS = path.resolve(ROOT, '../shared/corpus/sigmahq');
+const DIRS = ['rules', 'rules-emerging-threats', 'rules-threat-hunting'].map((d) => path.join(CORPUS, d));
+const PY = path.join(ROOT, '.cache/pysigma/bin/python');
+
+const PY_BENCH = `
+import sys, time, glob, os, json
+t0 = time.perf_counter()
+from sigma.collection import SigmaCollection
+from sigma.backends.elasticsearch import LuceneBackend
+from sigma.pipelines.sysmon import sysmon_pipeline
+from sigma.pipelines.elasticsearch.windows import ecs_windows
+files = sorted(f for d in sys.argv[1:] for f in glob.glob(os.path.join(d, '**', '*.yml'), recursive=True))
+t1 = time.perf_counter()
+backend = LuceneBackend(sysmon_pipeline() + ecs_windows())
+ok = failed = 0
+for f in files:
+    try:
+        coll = SigmaCollection.from_yaml(open(f, encoding='utf-8').read())
+        out = backend.convert(coll, 'dsl_lucene')
+        ok += 1
+    except Exception:
+        failed += 1
+t2 = time.perf_counter()
+print(json.dumps({"files": len(files), "ok": ok, "failed": failed, "seconds": t2 - t1, "import_seconds": t1 - t0}))
+`;
+
+const TS_BENCH = `
+const { runConvert } = require(${JSON.stringify(path.join(ROOT, 'src/cli/commands/convert'))});
+const { getProfile } = require(${JSON.stringify(path.join(ROOT, 'src/mapping/profile'))});
+const t = process.hrtime.bigint();
+const { records } = runConvert(${JSON.stringify(DIRS)}, { target: 'dsl', pipelines: ['sysmon', 'ecs_windows'], profile: getProfile('ecs') });
+const s = Number(process.hrtime.bigint() - t) / 1e9;
+console.log(JSON.stringify({ files: records.length, ok: records.filter((r) => r.ok).length, failed: records.filter((r) => !r.ok).length, seconds: s }));
+`;
+
+interface Run { files: number; ok: number; failed: number; seconds: number; wall: number }
+
+function timed(cmd: string, args: string[]): Run {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, cwd: ROOT });
+  const wall = Number(process.hrtime.bigint() - start) / 1e9;
+  if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
+  const last = r.stdout.trim().split('\n').pop()!;
+  return { ...JSON.parse(last), wall };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function main(): void {
+  const runsArg = process.argv.indexOf('--runs');
+  const runs = runsArg >= 0 ? Number(process.argv[runsArg + 1]) : 3;
+  if (!fs.existsSync(PY)) {
+    console.log('installing pySigma into .cache/pysigma (dev tool only)…');
+    execFileSync(path.join(ROOT, 'scripts/pysigma/install.sh'), { stdio: 'inherit' });
+  }
+  const tsFile = path.join(os.tmpdir(), `sigma-es-bench-${process.pid}.ts`);
+  const pyFile = path.join(os.tmpdir(), `sigma-es-bench-${process.pid}.py`);
+  fs.writeFileSync(tsFile, TS_BENCH);
+  fs.writeFileSync(pyFile, PY_BENCH);
+  const tsx = path.join(ROOT, 'node_modules/.bin/tsx');
+  const ours: Run[] = [];
+  const theirs: Run[] = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      ours.push(timed(tsx, [tsFile]));
+      theirs.push(timed(PY, [pyFile, ...DIRS]));
+      console.log(`run ${i + 1}: sigma-es ${ours[i].seconds.toFixed(2)} s (${ours[i].wall.toFixed(2)} s wall), pySigma ${theirs[i].seconds.toFixed(2)} s (${theirs[i].wall.toFixed(2)} s wall)`);
+    }
+  } finally {
+    fs.rmSync(tsFile, { force: true });
+    fs.rmSync(pyFile, { force: true });
+  }
+  const o = { s: median(ours.map((r) => r.seconds)), w: median(ours.map((r) => r.wall)) };
+  const p = { s: median(theirs.map((r) => r.seconds)), w: median(theirs.map((r) => r.wall)) };
+  const files = ours[0].files;
+  const rate = (n: number, s: number): string => (n / s).toFixed(0);
+  const table = [
+    `| | rules | translated | in-process s | rules/s | whole process s (wall) | rules/s |`,
+    `|---|---|---|---|---|---|---|`,
+    `| sigma-es (dsl) | ${files} | ${ours[0].ok} | ${o.s.toFixed(2)} | ${rate(files, o.s)} | ${o.w.toFixed(2)} | ${rate(files, o.w)} |`,
+    `| pySigma ES backend (dsl_lucene) | ${theirs[0].files} | ${theirs[0].ok} | ${p.s.toFixed(2)} | ${rate(theirs[0].files, p.s)} | ${p.w.toFixed(2)} | ${rate(theirs[0].files, p.w)} |`,
+    `| ratio (sigma-es / pySigma) | | | | ${(p.s / o.s).toFixed(1)}× | | ${(p.w / o.w).toFixed(1)}× |`,
+  ].join('\n');
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const pyVersion = execFileSync(PY, ['-c', 'import importlib.metadata as m; print(m.version("pySigma"), m.version("pySigma-backend-elasticsearch"))'], { encoding: 'utf8' }).trim();
+  const section = [
+    '## Translation',
+    '',
+    `Whole SigmaHQ corpus (\`rules\`, \`rules-emerging-threats\`, \`rules-threat-hunting\`) to Query DSL with the sysmon + ecs_windows pipelines, median of ${runs} runs, both tools in the same run on the same files.`,
+    `In-process = reading, parsing, pipelines and translation, without interpreter start-up and imports; whole process = wall clock of a fresh \`tsx\` / \`python\` process.`,
+    '',
+    table,
+    '',
+    `- Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}; pySigma / ES backend ${pyVersion.replace(' ', ' / ')}`,
+    `- Load average at the end of the run: ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (other work on the machine slows both tools alike)`,
+    `- Date: ${new Date().toISOString().slice(0, 10)}`,
+    `- Command: \`npx tsx scripts/bench-convert.ts --runs ${runs} --write\``,
+    `- sigma-es runs from TypeScript through tsx (no build step); a compiled \`dist/\` start is faster still.`,
+    '',
+  ].join('\n');
+  console.log(`\n${section}`);
+  if (process.argv.includes('--write')) {
+    const file = path.join(ROOT, 'BENCHMARKS.md');
+    let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n\n';
+    const re = /## Translation\n[\s\S]*?(?=\n## |$)/;
+    text = re.test(text) ? text.replace(re, section.trimEnd() + '\n') : `${text.trimEnd()}\n\n${section}`;
+    fs.writeFileSync(file, text);
+    console.log(`updated ${file}`);
+  }
+}
+
+main();
