@@ -55,8 +55,9 @@ const sysmon: MappingProfile = {
   ignoreAbove: IGNORE_ABOVE,
   keywordsField: KEYWORDS_FIELD,
   fields: {
+    // UtcTime stays keyword: Sysmon writes `2026-11-20 10:00:00.000`, which the date type's
+    // default format rejects (the whole event would be refused).
     '@timestamp': 'date',
-    UtcTime: 'date',
     SourceIp: 'ip',
     DestinationIp: 'ip',
     SourcePort: 'long',

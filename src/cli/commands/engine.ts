@@ -4,7 +4,7 @@
  * the engine cache) until `engine stop`.
  */
 import { Option, type Command } from 'commander';
-import { FLAVOURS, engineStatus, runningEmbedded, startEngine, stopEngine, type EngineStatus, type Flavour } from '../../engine';
+import { FLAVOURS, engineStatus, engineStatuses, runningEmbedded, startEngine, stopEngine, type EngineStatus, type Flavour } from '../../engine';
 import { EXIT_FAIL, EXIT_OK, positiveInt } from '../output';
 
 interface CommonOpts {
@@ -35,7 +35,7 @@ export function registerEngineCommand(program: Command): void {
     .command('start')
     .description('start an engine in the background (reuses one that is already running)')
     .addOption(engineOption('default: elasticsearch'))
-    .option('--port <n>', 'HTTP port (default: first free from 9200 for elasticsearch, 9250 for opensearch)', positiveInt('--port'))
+    .option('--port <n>', 'HTTP port (default: first free in 9200-9249 for elasticsearch, 9250-9299 for opensearch)', positiveInt('--port'))
     .option('--heap <size>', 'JVM heap, e.g. 512m or 1g', '512m')
     .option('--timeout <seconds>', 'how long to wait for yellow health', positiveInt('--timeout'), 180)
     .option('--json', 'print the engine as one JSON object')
@@ -66,18 +66,20 @@ export function registerEngineCommand(program: Command): void {
 
   engine
     .command('stop')
-    .description('stop a running engine (both when --engine is not given)')
-    .addOption(engineOption('default: every running engine'))
+    .description('stop engines started by `engine start` (and orphans of killed test runs); both flavours unless --engine')
+    .addOption(engineOption('default: both'))
+    .option('--all', 'also stop engines that running test processes started for themselves')
     .option('--json', 'print what was stopped as JSON')
-    .action(async (opts: CommonOpts) => {
+    .action(async (opts: CommonOpts & { all?: boolean }) => {
       const flavours = opts.engine ? [opts.engine] : [...FLAVOURS];
       const stopped: { flavour: Flavour; url: string; pid: number }[] = [];
       for (const f of flavours) {
-        const s = await stopEngine(f);
-        if (s) {
+        const states = await stopEngine(f, { all: opts.all });
+        for (const s of states) {
           stopped.push({ flavour: f, url: s.url, pid: s.pid });
           say(opts.json, `stopped ${f} at ${s.url} (pid ${s.pid})`);
-        } else say(opts.json, `${f} is not running`);
+        }
+        if (states.length === 0) say(opts.json, `${f}: nothing to stop`);
       }
       if (opts.json) process.stdout.write(JSON.stringify({ stopped }) + '\n');
       process.exitCode = EXIT_OK;
@@ -85,18 +87,24 @@ export function registerEngineCommand(program: Command): void {
 
   engine
     .command('status')
-    .description('show whether each engine is running, its URL and health; exit 1 when none asked for is healthy')
-    .addOption(engineOption('default: all'))
-    .option('--json', 'print a JSON array')
+    .description('list running engines with URL and health; exit 1 when none of those asked for is healthy')
+    .addOption(engineOption('default: both'))
+    .option('--json', 'print a JSON array (one object per running engine, or one with running: false)')
     .action(async (opts: CommonOpts) => {
       const flavours = opts.engine ? [opts.engine] : [...FLAVOURS];
       const all: EngineStatus[] = [];
-      for (const f of flavours) all.push(await engineStatus(f));
+      for (const f of flavours) {
+        const list = await engineStatuses(f);
+        all.push(...(list.length ? list : [{ flavour: f, running: false, healthy: false }]));
+      }
       if (opts.json) process.stdout.write(JSON.stringify(all) + '\n');
       else {
         for (const s of all) {
           if (!s.running) say(false, `${s.flavour}: not running`);
-          else say(false, `${s.flavour}: ${s.health} at ${s.url} (version ${s.version}, pid ${s.pid}, started ${s.startedAt} by ${s.owner === 'cli' ? 'engine start' : 'a test run'}, log ${s.log})`);
+          else {
+            const by = s.owner === 'cli' ? 'engine start' : `test process ${s.ownerPid}`;
+            say(false, `${s.flavour}: ${s.health} at ${s.url} (version ${s.version}, pid ${s.pid}, started ${s.startedAt} by ${by}, log ${s.log})`);
+          }
         }
       }
       process.exitCode = all.some((s) => s.healthy) ? EXIT_OK : EXIT_FAIL;
