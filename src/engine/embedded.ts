@@ -8,12 +8,12 @@
  * file records pid, port and owner so later CLI invocations and test runs reuse it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, chownSync, readdirSync, lstatSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, chownSync, readdirSync, lstatSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { SigmaEsError } from '../errors';
 import { EngineClient, type Flavour } from './client';
-import { cacheDir, provisionScript, readManifest, runDir, stateFile, type Manifest } from './paths';
+import { cacheDir, provisionScript, readManifest, runDir, stateFile, stateFiles, type Manifest } from './paths';
 
 /** Unprivileged account that runs Elasticsearch when we are root (it refuses to run as root). */
 export const ES_USER = 'sigma-es';
@@ -31,7 +31,6 @@ export interface EngineState {
   version: string;
   url: string;
   port: number;
-  transportPort: number;
   /** Process-group leader; the group is what gets signalled. */
   pid: number;
   /** Folder with data, logs and the console log of this instance. */
@@ -44,7 +43,7 @@ export interface EngineState {
 }
 
 export interface StartOptions {
-  /** HTTP port; default: the first free port from 9200 (ES) or 9250 (OpenSearch). */
+  /** HTTP port; default: the first free port in 9200-9249 (ES) or 9250-9299 (OpenSearch). */
   port?: number;
   heap?: string;
   /** Time allowed from spawn to yellow health. */
@@ -76,9 +75,7 @@ function groupAlive(pgid: number): boolean {
   }
 }
 
-export function readState(flavour: Flavour): EngineState | undefined {
-  const file = stateFile(flavour);
-  if (!existsSync(file)) return undefined;
+function readStateFile(file: string): EngineState | undefined {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as EngineState;
   } catch {
@@ -86,15 +83,30 @@ export function readState(flavour: Flavour): EngineState | undefined {
   }
 }
 
-export function writeState(state: EngineState): void {
-  mkdirSync(runDir(), { recursive: true });
-  writeFileSync(stateFile(state.flavour), JSON.stringify(state, null, 2) + '\n');
+/** Every recorded instance of a flavour, newest first; files of dead processes are removed. */
+export function readStates(flavour: Flavour): EngineState[] {
+  const out: EngineState[] = [];
+  for (const f of stateFiles(flavour)) {
+    const s = readStateFile(f);
+    if (s && isAlive(s.pid)) out.push(s);
+    else rmSync(f, { force: true });
+  }
+  return out.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
 }
 
-export function clearState(flavour: Flavour, pid?: number): void {
-  const s = readState(flavour);
-  if (s && pid !== undefined && s.pid !== pid) return;
-  rmSync(stateFile(flavour), { force: true });
+/** The instance to show or reuse: one started by `engine start` first, then the newest. */
+export function readState(flavour: Flavour): EngineState | undefined {
+  const all = readStates(flavour);
+  return all.find((s) => s.owner === 'cli') ?? all[0];
+}
+
+export function writeState(state: EngineState): void {
+  mkdirSync(runDir(), { recursive: true });
+  writeFileSync(stateFile(state.flavour, state.pid), JSON.stringify(state, null, 2) + '\n');
+}
+
+export function clearState(flavour: Flavour, pid: number): void {
+  rmSync(stateFile(flavour, pid), { force: true });
 }
 
 /** Last `lines` lines of a log file, for error messages. */
@@ -120,17 +132,24 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-async function freePort(from: number, to: number, avoid: number[] = []): Promise<number> {
-  for (let p = from; p <= to; p++) if (!avoid.includes(p) && (await portFree(p))) return p;
-  // Every preferred port is taken (other engines, other users): let the OS choose.
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => res(port));
-    });
-  });
+/**
+ * Port ranges, not single ports: the engine binds the first free one itself, so two test
+ * runs starting at the same moment cannot both pick the same port. The bound port is read
+ * back from the engine's log.
+ */
+const PORTS: Record<Flavour, { http: string; transport: string }> = {
+  elasticsearch: { http: '9200-9249', transport: '9300-9349' },
+  opensearch: { http: '9250-9299', transport: '9350-9399' },
+};
+
+/** The HTTP port the engine reports having bound, from its console log. */
+function boundPort(flavour: Flavour, log: string): number | undefined {
+  const text = logTail(log, 400);
+  const m =
+    flavour === 'elasticsearch'
+      ? /HttpServerTransport\s*\][^\n]*publish_address \{[^}]*:(\d+)\}/.exec(text)
+      : /ENGINE_READY http:\/\/[^\s]*:(\d+)/.exec(text);
+  return m ? Number(m[1]) : undefined;
 }
 
 function provision(flavour: Flavour, onProgress?: (l: string) => void): Manifest {
@@ -208,7 +227,7 @@ interface Launch {
   env: NodeJS.ProcessEnv;
 }
 
-function elasticsearchLaunch(m: Manifest, home: string, port: number, transportPort: number, heap: string): Launch {
+function elasticsearchLaunch(m: Manifest, home: string, port: string, transportPort: string, heap: string): Launch {
   const esHome = m.home!;
   const args = [
     join(esHome, 'bin', 'elasticsearch'),
@@ -236,7 +255,7 @@ function elasticsearchLaunch(m: Manifest, home: string, port: number, transportP
   return { command: args[0], args: args.slice(1), env };
 }
 
-function opensearchLaunch(m: Manifest, home: string, port: number, transportPort: number, heap: string): Launch {
+function opensearchLaunch(m: Manifest, home: string, port: string, transportPort: string, heap: string): Launch {
   const cp = `${m.classes}:${readFileSync(m.classpathFile!, 'utf8').trim()}`;
   return {
     command: join(m.javaHome, 'bin', 'java'),
@@ -252,8 +271,8 @@ function opensearchLaunch(m: Manifest, home: string, port: number, transportPort
       cp,
       'sigmaes.engine.EmbeddedOpenSearch',
       home,
-      String(port),
-      String(transportPort),
+      port,
+      transportPort,
     ],
     env: { ...process.env },
   };
@@ -272,22 +291,22 @@ export async function startEmbedded(flavour: Flavour, opts: StartOptions = {}): 
     manifest = provision(flavour, opts.onProgress);
   }
   const heap = opts.heap ?? DEFAULT_HEAP;
-  const base = flavour === 'elasticsearch' ? 9200 : 9250;
-  const port = opts.port ?? (await freePort(base, base + 49));
   if (opts.port !== undefined && !(await portFree(opts.port))) {
     throw new SigmaEsError('ENGINE_START_FAILED', `port ${opts.port} is already in use on 127.0.0.1`);
   }
-  const transportPort = await freePort(port + 100, port + 149, [port]);
-  const home = join(runDir(), `${flavour}-${port}`);
-  // A fresh data folder per start: a half-written one from a killed run must not block the node lock.
-  rmSync(home, { recursive: true, force: true });
+  const httpPorts = opts.port !== undefined ? String(opts.port) : PORTS[flavour].http;
+  const transportPorts = PORTS[flavour].transport;
+  // A folder of its own per start, so concurrent runs never share a data path (node lock).
+  mkdirSync(runDir(), { recursive: true });
+  pruneHomes();
+  const home = mkdtempSync(join(runDir(), `${flavour}-`));
   for (const d of ['data', 'logs', 'tmp']) mkdirSync(join(home, d), { recursive: true });
   const log = join(home, 'console.log');
 
   const launch =
     flavour === 'elasticsearch'
-      ? elasticsearchLaunch(manifest, home, port, transportPort, heap)
-      : opensearchLaunch(manifest, home, port, transportPort, heap);
+      ? elasticsearchLaunch(manifest, home, httpPorts, transportPorts, heap)
+      : opensearchLaunch(manifest, home, httpPorts, transportPorts, heap);
   const out = openSync(log, 'a');
   let child: ChildProcess;
   try {
@@ -310,6 +329,29 @@ export async function startEmbedded(flavour: Flavour, opts: StartOptions = {}): 
   } else {
     child.unref();
   }
+  opts.onProgress?.(`starting ${flavour} ${manifest.version} (ports ${httpPorts}, log: ${log})`);
+
+  const timeoutMs = opts.timeoutMs ?? 180_000;
+  const deadline = Date.now() + timeoutMs;
+  const failIfExited = () => {
+    if (!exited) return;
+    children.delete(pid);
+    throw new SigmaEsError(
+      'ENGINE_START_FAILED',
+      `${flavour} exited during startup (${exited.code !== null ? `exit code ${exited.code}` : `signal ${exited.signal}`}); last lines of ${log}:\n${logTail(log)}`,
+    );
+  };
+  const failIfLate = async (what: string) => {
+    if (Date.now() <= deadline) return;
+    await stopProcessGroup(pid);
+    throw new SigmaEsError('ENGINE_START_FAILED', `${flavour} did not ${what} within ${Math.round(timeoutMs / 1000)} s; last lines of ${log}:\n${logTail(log)}`);
+  };
+  let port: number | undefined;
+  while ((port = boundPort(flavour, log)) === undefined) {
+    failIfExited();
+    await failIfLate('bind its HTTP port');
+    await sleep(250);
+  }
   const url = `http://127.0.0.1:${port}`;
   const state: EngineState = {
     provider: 'embedded',
@@ -317,7 +359,6 @@ export async function startEmbedded(flavour: Flavour, opts: StartOptions = {}): 
     version: manifest.version,
     url,
     port,
-    transportPort,
     pid,
     home,
     log,
@@ -325,30 +366,27 @@ export async function startEmbedded(flavour: Flavour, opts: StartOptions = {}): 
     owner,
     ...(owner === 'process' ? { ownerPid: process.pid } : {}),
   };
-  opts.onProgress?.(`starting ${flavour} ${manifest.version} on ${url} (log: ${log})`);
+  // Recorded before it is healthy, so `engine stop` can find an engine that hangs in startup.
+  writeState(state);
 
   const client = new EngineClient({ url, timeoutMs: 5000 });
-  const deadline = Date.now() + (opts.timeoutMs ?? 180_000);
   for (;;) {
-    if (exited) {
-      children.delete(pid);
-      throw new SigmaEsError(
-        'ENGINE_START_FAILED',
-        `${flavour} exited during startup (${exited.code !== null ? `exit code ${exited.code}` : `signal ${exited.signal}`}); last lines of ${log}:\n${logTail(log)}`,
-      );
-    }
     try {
+      failIfExited();
       const h = await client.health();
       if (h.status === 'yellow' || h.status === 'green') break;
-    } catch {
-      // not listening yet
+    } catch (e) {
+      if (e instanceof SigmaEsError && e.code === 'ENGINE_START_FAILED') {
+        clearState(flavour, pid);
+        throw e;
+      }
+      // not answering yet
     }
-    if (Date.now() > deadline) {
-      await stopProcessGroup(pid);
-      throw new SigmaEsError(
-        'ENGINE_START_FAILED',
-        `${flavour} did not reach yellow health within ${Math.round((opts.timeoutMs ?? 180_000) / 1000)} s; last lines of ${log}:\n${logTail(log)}`,
-      );
+    try {
+      await failIfLate('reach yellow health');
+    } catch (e) {
+      clearState(flavour, pid);
+      throw e;
     }
     await sleep(300);
   }
@@ -388,8 +426,25 @@ export async function stopProcessGroup(pid: number, graceMs = 30_000): Promise<v
 export async function stopEmbedded(state: EngineState): Promise<void> {
   await stopProcessGroup(state.pid);
   clearState(state.flavour, state.pid);
-  // Data of a test engine is disposable; keep the log for post-mortems.
+  // Data of a test engine is disposable; the logs stay for post-mortems until pruned.
   rmSync(join(state.home, 'data'), { recursive: true, force: true });
+  rmSync(join(state.home, 'tmp'), { recursive: true, force: true });
+}
+
+/** Removes run folders of engines that are gone, once they are a day old. */
+export function pruneHomes(maxAgeMs = 24 * 3600_000): void {
+  if (!existsSync(runDir())) return;
+  const live = new Set<string>();
+  for (const f of ['elasticsearch', 'opensearch'] as Flavour[]) for (const s of readStates(f)) live.add(s.home);
+  for (const name of readdirSync(runDir())) {
+    const dir = join(runDir(), name);
+    if (!/^(elasticsearch|opensearch)-/.test(name) || live.has(dir)) continue;
+    try {
+      if (Date.now() - statSync(dir).mtimeMs > maxAgeMs) rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // another process pruned it
+    }
+  }
 }
 
 let exitHookRegistered = false;

@@ -11,10 +11,9 @@ import { SigmaEsError } from '../errors';
 import { EngineClient, credentialsFromUrl, stripCredentials, type EngineAuth, type Flavour } from './client';
 import { startDocker } from './docker';
 import {
-  clearState,
   isAlive,
   ownsProcess,
-  readState,
+  readStates,
   startEmbedded,
   stopEmbedded,
   stopProcessGroup,
@@ -23,7 +22,7 @@ import {
 } from './embedded';
 
 export * from './client';
-export { readState, logTail, DEFAULT_HEAP, ES_USER, type EngineState } from './embedded';
+export { readState, readStates, logTail, DEFAULT_HEAP, ES_USER, type EngineState } from './embedded';
 export { cacheDir, readManifest, type Manifest } from './paths';
 export { DOCKER_IMAGES } from './docker';
 
@@ -120,20 +119,29 @@ function embeddedEngine(state: EngineState, owned: boolean): Engine {
   };
 }
 
-/** A running embedded engine from the state file, if it is alive and answers; stale files are removed. */
-export async function runningEmbedded(flavour: Flavour): Promise<EngineState | undefined> {
-  const state = readState(flavour);
-  if (!state) return undefined;
-  if (!isAlive(state.pid)) {
-    clearState(flavour, state.pid);
-    return undefined;
-  }
+async function answers(state: EngineState): Promise<boolean> {
   try {
     const h = await new EngineClient({ url: state.url, timeoutMs: 5000 }).health();
-    if (h.status === 'yellow' || h.status === 'green') return state;
+    return h.status === 'yellow' || h.status === 'green';
   } catch {
-    // alive but not answering: still starting, or hung
+    return false;
   }
+}
+
+/** Whether the process that started an engine for itself is gone (a killed test run). */
+function orphaned(state: EngineState): boolean {
+  return state.owner === 'process' && (state.ownerPid === undefined || !isAlive(state.ownerPid)) && !ownsProcess(state.pid);
+}
+
+/**
+ * A healthy embedded engine that may be reused: one started by `sigma-es engine start`, one
+ * this process started, or an orphan. Engines owned by another live test run are not shared,
+ * because that run will stop them when it ends.
+ */
+export async function runningEmbedded(flavour: Flavour): Promise<EngineState | undefined> {
+  const candidates = readStates(flavour).filter((s) => s.owner === 'cli' || ownsProcess(s.pid) || orphaned(s));
+  candidates.sort((a, b) => Number(b.owner === 'cli') - Number(a.owner === 'cli'));
+  for (const s of candidates) if (await answers(s)) return s;
   return undefined;
 }
 
@@ -195,23 +203,24 @@ export async function ensureEngine(opts: EnsureOptions = {}): Promise<Engine> {
     const state = await runningEmbedded(flavour);
     if (state) {
       // An engine whose owning process died (killed test run) is adopted, so it gets stopped.
-      const orphan = state.owner === 'process' && (state.ownerPid === undefined || !isAlive(state.ownerPid));
-      return embeddedEngine(state, orphan || ownsProcess(state.pid));
+      return embeddedEngine(state, orphaned(state) || ownsProcess(state.pid));
     }
   }
   return startEngine({ ...opts, flavour, owner: 'process' });
 }
 
-/** Stops the embedded engine recorded in the state file. Returns what was stopped, if anything. */
-export async function stopEngine(flavour: Flavour): Promise<EngineState | undefined> {
-  const state = readState(flavour);
-  if (!state) return undefined;
-  if (!isAlive(state.pid)) {
-    clearState(flavour, state.pid);
-    return undefined;
+/**
+ * Stops embedded engines of a flavour: those started by `engine start` and orphans of killed
+ * test runs; with `all`, also engines that live test runs own. Returns what was stopped.
+ */
+export async function stopEngine(flavour: Flavour, opts: { all?: boolean } = {}): Promise<EngineState[]> {
+  const stopped: EngineState[] = [];
+  for (const s of readStates(flavour)) {
+    if (!opts.all && s.owner !== 'cli' && !orphaned(s)) continue;
+    await stopEmbedded(s);
+    stopped.push(s);
   }
-  await stopEmbedded(state);
-  return state;
+  return stopped;
 }
 
 export interface EngineStatus {
@@ -223,36 +232,44 @@ export interface EngineStatus {
   pid?: number;
   port?: number;
   owner?: 'cli' | 'process';
+  ownerPid?: number;
   log?: string;
   health?: string;
   startedAt?: string;
 }
 
+/** Every running instance of a flavour (an empty list when none). */
+export async function engineStatuses(flavour: Flavour): Promise<EngineStatus[]> {
+  const out: EngineStatus[] = [];
+  for (const s of readStates(flavour)) {
+    let health: string;
+    try {
+      health = (await new EngineClient({ url: s.url, timeoutMs: 5000 }).health()).status;
+    } catch {
+      health = 'unreachable';
+    }
+    out.push({
+      flavour,
+      running: true,
+      healthy: health === 'yellow' || health === 'green',
+      url: s.url,
+      version: s.version,
+      pid: s.pid,
+      port: s.port,
+      owner: s.owner,
+      ...(s.ownerPid !== undefined ? { ownerPid: s.ownerPid } : {}),
+      log: s.log,
+      health,
+      startedAt: s.startedAt,
+    });
+  }
+  return out;
+}
+
+/** The instance `engine start` would reuse, or `running: false`. */
 export async function engineStatus(flavour: Flavour): Promise<EngineStatus> {
-  const state = readState(flavour);
-  if (!state || !isAlive(state.pid)) {
-    if (state) clearState(flavour, state.pid);
-    return { flavour, running: false, healthy: false };
-  }
-  let health: string | undefined;
-  try {
-    health = (await new EngineClient({ url: state.url, timeoutMs: 5000 }).health()).status;
-  } catch {
-    health = 'unreachable';
-  }
-  return {
-    flavour,
-    running: true,
-    healthy: health === 'yellow' || health === 'green',
-    url: state.url,
-    version: state.version,
-    pid: state.pid,
-    port: state.port,
-    owner: state.owner,
-    log: state.log,
-    health,
-    startedAt: state.startedAt,
-  };
+  const all = await engineStatuses(flavour);
+  return all.find((s) => s.owner === 'cli' && s.healthy) ?? all.find((s) => s.healthy) ?? all[0] ?? { flavour, running: false, healthy: false };
 }
 
 export { stopProcessGroup };

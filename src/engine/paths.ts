@@ -3,7 +3,7 @@
  * per-instance run folders, and the state files that let one CLI invocation find an engine
  * another one started.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Flavour } from './client';
 
@@ -33,8 +33,20 @@ export function runDir(): string {
   return join(cacheDir(), 'run');
 }
 
-export function stateFile(flavour: Flavour): string {
-  return join(runDir(), `${flavour}.state.json`);
+/**
+ * One state file per running instance, named by its pid: several test runs (several
+ * developers in one checkout, or CI) may each run their own engine at the same time.
+ */
+export function stateFile(flavour: Flavour, pid: number): string {
+  return join(runDir(), `${flavour}.${pid}.state.json`);
+}
+
+export function stateFiles(flavour: Flavour): string[] {
+  if (!existsSync(runDir())) return [];
+  const re = new RegExp(`^${flavour}\\.\\d+\\.state\\.json$`);
+  return readdirSync(runDir())
+    .filter((f) => re.test(f))
+    .map((f) => join(runDir(), f));
 }
 
 export function provisionScript(): string {
