@@ -40,7 +40,9 @@ class Renderer {
   render(l: Lang, prec: number): string {
     switch (l.t) {
       case 'none': return '#'; // EMPTY (ALL flags): the empty language
-      case 'eps': return '()';
+      // Never `()`: Lucene parses it as the string "", which under CASE_INSENSITIVE becomes the
+      // concatenation of zero automata, i.e. the empty *language* (checked on 10.3.2).
+      case 'eps': return '.{0}';
       case 'cp': {
         if (l.fold === this.ci || luceneFoldAlternatives(l.cp).length === 0) return lit(l.cp, LUCENE_RESERVED);
         if (l.fold) return this.set(foldSet(l.cp)); // explicit mode: spell out the alternatives
@@ -52,6 +54,11 @@ class Renderer {
         return prec > 1 ? `(${s})` : s;
       }
       case 'alt': {
+        const rest = l.items.filter((x) => x.t !== 'eps');
+        if (rest.length < l.items.length) {
+          const body = this.render(rest.length === 1 ? rest[0] : { t: 'alt', items: rest }, 3);
+          return prec > 2 ? `(${body}?)` : `${body}?`;
+        }
         const s = l.items.map((x) => this.render(x, 0)).join('|');
         return prec > 0 ? `(${s})` : s;
       }
