@@ -222,13 +222,15 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessReport> {
       report.failures.push({ set: set.name, file: set.fixture?.file ?? '', rule: '', code: 'SEED_INCOMPLETE', message: shortfall });
     }
     const prepared = set.events.map((e) => prepareEvent(e.source, set.profile));
-    const evalHits = runnable.map((r) => {
-      const ri = evalIndex.get(r)!;
-      const hits = new Set<string>();
-      prepared.forEach((ev, i) => {
-        if (ruleset.match(ev).includes(ri)) hits.add(set.events[i].id);
-      });
-      return hits;
+    // One evaluator pass per event, handed out to the rules it matched.
+    const evalHits = runnable.map(() => new Set<string>());
+    const slot = new Map<number, number>();
+    runnable.forEach((r, i) => slot.set(evalIndex.get(r)!, i));
+    prepared.forEach((ev, i) => {
+      for (const ri of ruleset.match(ev)) {
+        const k = slot.get(ri);
+        if (k !== undefined) evalHits[k].add(set.events[i].id);
+      }
     });
     const explainFor = (r: IrRule, eventIdx: number, want: boolean): string => {
       try {
