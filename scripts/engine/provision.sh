@@ -43,7 +43,8 @@ if [ "$only" != "opensearch" ]; then
   fi
   case "$es_version" in
     9.*) es_java="$(find_jdk 21)" || { log "Elasticsearch $es_version needs Java 21+ and none was found"; exit 1; } ;;
-    *) es_java="$(find_jdk 17)" || { log "Elasticsearch $es_version needs Java 17+ and none was found"; exit 1; } ;;
+    # 8.x is built and tested on 17 and 21; prefer those over a newer JDK.
+    *) es_java="$(find_jdk 17 21 || find_jdk 17)" || { log "Elasticsearch $es_version needs Java 17+ and none was found"; exit 1; } ;;
   esac
   es_home="$cache/elasticsearch-$es_version"
   if [ ! -f "$es_home/.sigma-es-provisioned" ]; then
