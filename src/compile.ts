@@ -66,10 +66,7 @@ export function loadPipelines(names: string[]): Pipeline[] {
   return names.map((n) => loadPipeline(n));
 }
 
-/**
- * Pipelines depend only on the log source, and a corpus has a few dozen distinct ones, so each
- * is applied once and its field mappings are memoised across every rule that shares it.
- */
+/** Pipelines depend only on the log source, and a corpus has a few dozen distinct ones: apply each once. */
 const resolverCache = new WeakMap<Pipeline[], Map<string, FieldResolver>>();
 
 function resolverFor(pipelines: Pipeline[], rule: SigmaRule): FieldResolver {
@@ -79,22 +76,7 @@ function resolverFor(pipelines: Pipeline[], rule: SigmaRule): FieldResolver {
   const ls = rule.meta.logsource;
   const key = `${ls.category ?? ''}\u0000${ls.product ?? ''}\u0000${ls.service ?? ''}`;
   let r = byLogsource.get(key);
-  if (!r) {
-    const applied = applyPipelines(pipelines, ls);
-    const fields = new Map<string, string[]>();
-    r = {
-      conditions: applied.conditions,
-      placeholder: (n) => applied.placeholder(n),
-      fieldError: (f, v) => applied.fieldError(f, v),
-      mapValue: (f, v) => applied.mapValue(f, v),
-      mapField: (f) => {
-        let m = fields.get(f);
-        if (!m) fields.set(f, (m = applied.mapField(f)));
-        return m;
-      },
-    };
-    byLogsource.set(key, r);
-  }
+  if (!r) byLogsource.set(key, (r = applyPipelines(pipelines, ls)));
   return r;
 }
 

@@ -153,12 +153,15 @@ interface Walk {
   states: FieldState[];
   error?: string;
   value?: PipelineValue;
+  /** A value-gated item applies to this field: the answer for a value needs a walk with it. */
+  valueDependent?: boolean;
 }
 
 function walk(active: ActiveItem[], field: string, start: number, value?: PipelineValue): Walk {
   let states: FieldState[] = [{ name: field, applied: new Set() }];
   let error: string | undefined;
   let v = value;
+  let valueDependent = false;
   for (let i = start; i < active.length; i++) {
     const { item, pipeline } = active[i];
     const t = item.transformation;
@@ -169,13 +172,14 @@ function walk(active: ActiveItem[], field: string, start: number, value?: Pipeli
       const hit = states.find(applies);
       if (!hit) continue;
       if (item.detectionItem.conditions.length > 0) {
+        if (value === undefined) valueDependent = true;
         if (v === undefined || !gate(item.detectionItem, (c) => valueMatches(c, v as PipelineValue))) continue;
       }
       if (t.type === 'set_value') v = t.value;
       else if (error === undefined) error = `pipeline ${pipeline}: field '${hit.name}' ${t.message}`;
     }
   }
-  return { states, error, value: v };
+  return { states, error, value: v, valueDependent };
 }
 
 function uniqueNames(states: FieldState[]): string[] {
@@ -232,6 +236,17 @@ export function applyPipelines(pipelines: Pipeline[], logsource: Logsource): App
   });
   const conditions = groups.reverse().flat();
 
+  // A rule set maps the same few hundred fields thousands of times: walk each field once.
+  const memo = new Map<string, Walk & { names: string[] }>();
+  const plain = (field: string): Walk & { names: string[] } => {
+    let w = memo.get(field);
+    if (!w) {
+      const r = walk(active, field, 0);
+      memo.set(field, (w = { ...r, names: uniqueNames(r.states) }));
+    }
+    return w;
+  };
+
   // pySigma merges vars of combined pipelines, the later pipeline winning.
   const vars: Record<string, string[]> = Object.assign({}, ...sorted.map((p) => p.vars));
   const explicit: Record<string, string[]> = Object.assign({}, ...sorted.map((p) => p.placeholders ?? {}));
@@ -240,7 +255,7 @@ export function applyPipelines(pipelines: Pipeline[], logsource: Logsource): App
     names: sorted.map((p) => p.name),
     logsource: ls,
     conditions,
-    mapField: (field) => uniqueNames(walk(active, field, 0).states),
+    mapField: (field) => plain(field).names,
     placeholder(name) {
       if (Object.prototype.hasOwnProperty.call(explicit, name)) return [...explicit[name]];
       const enabled = placeholderItems.some(
@@ -248,7 +263,15 @@ export function applyPipelines(pipelines: Pipeline[], logsource: Logsource): App
       );
       return enabled && Object.prototype.hasOwnProperty.call(vars, name) ? [...vars[name]] : undefined;
     },
-    fieldError: (field, value) => walk(active, field, 0, value).error,
-    mapValue: (field, value) => walk(active, field, 0, value).value as PipelineValue,
+    fieldError: (field, value) => {
+      const w = plain(field);
+      return value !== undefined && w.valueDependent ? walk(active, field, 0, value).error : w.error;
+    },
+    mapValue: (field, value) => {
+      const w = plain(field);
+      if (w.valueDependent) return walk(active, field, 0, value).value as PipelineValue;
+      // Without value-gated items only an unconditional set_value changes the value.
+      return w.value !== undefined ? w.value : value;
+    },
   };
 }
