@@ -186,7 +186,10 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessReport> {
   const ruleIds = new Set<string>();
 
   for (const set of opts.sets) {
-    const compiled = compilePaths(opts.rulePaths, { pipelines: set.pipelines });
+    // A fixture set always runs the rules it labels (e.g. regression rules kept beside it), as well as the given ones.
+    const given = opts.rulePaths.map((p) => path.resolve(p));
+    const extra = set.labelledRules.filter((f) => !given.some((g) => f === g || f.startsWith(g + path.sep)));
+    const compiled = compilePaths([...opts.rulePaths, ...extra], { pipelines: set.pipelines });
     for (const e of compiled.errors) report.failures.push({ set: set.name, file: e.location.file ?? '', rule: '', code: e.code, message: e.message });
     const isLabelled = (e: CompileEntry): boolean => set.labelledRules.includes(path.resolve(e.file));
     const rules: IrRule[] = [];
