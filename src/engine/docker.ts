@@ -54,7 +54,7 @@ export async function startDocker(flavour: Flavour, image = DOCKER_IMAGES[flavou
   } catch (e) {
     throw new SigmaEsError(
       'ENGINE_START_FAILED',
-      `no Docker runtime found (${(e as Error).message.split('\n')[0]}); use '--engine embedded' (the default) or '--url' instead`,
+      `no Docker runtime found (${(e as Error).message.split('\n')[0]}); use the embedded engine (the default) or an existing cluster (--url or ES_URL) instead`,
     );
   }
   const env: Record<string, string> =
@@ -68,6 +68,7 @@ export async function startDocker(flavour: Flavour, image = DOCKER_IMAGES[flavou
       : {
           'discovery.type': 'single-node',
           DISABLE_SECURITY_PLUGIN: 'true',
+          DISABLE_INSTALL_DEMO_CONFIG: 'true',
           'cluster.routing.allocation.disk.threshold_enabled': 'false',
           OPENSEARCH_JAVA_OPTS: '-Xms512m -Xmx512m',
         };

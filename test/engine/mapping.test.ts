@@ -26,6 +26,7 @@ const RAW_DOCS: [string, string][] = [
   ['array', '{"list":["First","second"]}'],
   ['long', JSON.stringify({ big: 'A'.repeat(IGNORE_ABOVE + 1) })],
   ['atlimit', JSON.stringify({ big: 'B'.repeat(IGNORE_ABOVE) })],
+  ['mixed', JSON.stringify({ big: ['C'.repeat(IGNORE_ABOVE + 1), 'short'] })],
 ];
 
 for (const flavour of ['elasticsearch', 'opensearch'] as Flavour[]) {
@@ -75,8 +76,11 @@ for (const flavour of ['elasticsearch', 'opensearch'] as Flavour[]) {
       const long = 'A'.repeat(IGNORE_ABOVE + 1);
       assert.deepEqual(await ids({ term: { big: long } }), []);
       assert.deepEqual(await ids({ wildcard: { big: { value: 'A*' } } }), []);
-      assert.deepEqual(await ids({ exists: { field: 'big' } }), ['atlimit']);
-      assert.deepEqual(await ids({ query_string: { query: '_exists_:big' } }), ['atlimit']);
+      assert.deepEqual(await ids({ exists: { field: 'big' } }), ['atlimit', 'mixed']);
+      assert.deepEqual(await ids({ query_string: { query: '_exists_:big' } }), ['atlimit', 'mixed']);
+      // In an array only the members over the limit are dropped.
+      assert.deepEqual(await ids({ term: { big: 'short' } }), ['mixed']);
+      assert.deepEqual(await ids({ prefix: { big: 'C' } }), []);
       assert.deepEqual(await ids({ wildcard: { sigma_keywords: { value: 'A*' } } }), []);
       assert.deepEqual(await ids({ prefix: { big: 'B' } }), ['atlimit']);
     });
