@@ -31,6 +31,16 @@ find_jdk() { # find_jdk MIN [MAX]: first JDK under /usr/lib/jvm (and $JAVA_HOME)
   return 1
 }
 
+traversable_by_others() { # every folder from / down to $1 lets other users pass through
+  local d m
+  d="$(cd "$1" && pwd -P)"
+  while [ "$d" != "/" ]; do
+    m="$(stat -c %a "$d")"
+    [ $(( ${m: -1} & 1 )) -eq 1 ] || return 1
+    d="$(dirname "$d")"
+  done
+}
+
 command -v mvn >/dev/null || { log "Maven (mvn) is required: apt-get install maven"; exit 1; }
 command -v unzip >/dev/null || { log "unzip is required: apt-get install unzip"; exit 1; }
 
@@ -46,7 +56,15 @@ if [ "$only" != "opensearch" ]; then
     # 8.x is built and tested on 17 and 21; prefer those over a newer JDK.
     *) es_java="$(find_jdk 17 21 || find_jdk 17)" || { log "Elasticsearch $es_version needs Java 17+ and none was found"; exit 1; } ;;
   esac
-  es_home="$cache/elasticsearch-$es_version"
+  es_root="$cache"
+  if [ "$(id -u)" = 0 ] && ! traversable_by_others "$cache"; then
+    # Elasticsearch runs as an unprivileged user, who must be able to reach its files.
+    es_root="/var/tmp/sigma-es-engines"
+    mkdir -p "$es_root"
+    chmod 755 "$es_root"
+    log "$cache is not reachable by other users; installing Elasticsearch under $es_root"
+  fi
+  es_home="$es_root/elasticsearch-$es_version"
   if [ ! -f "$es_home/.sigma-es-provisioned" ]; then
     zip="$cache/dl/elasticsearch-$es_version.zip"
     if [ ! -f "$zip" ]; then

@@ -204,6 +204,29 @@ function chownTree(path: string, uid: number, gid: number): void {
   if (st.isDirectory()) for (const e of readdirSync(path)) chownTree(join(path, e), uid, gid);
 }
 
+function traversableByOthers(path: string): boolean {
+  for (let dir = path; ; dir = join(dir, '..')) {
+    try {
+      if ((statSync(dir).mode & 0o001) === 0) return false;
+    } catch {
+      return false;
+    }
+    if (dir === '/') return true;
+  }
+}
+
+/**
+ * Where Elasticsearch instance folders go. They must be reachable by the unprivileged user;
+ * a checkout under /root is not, so root falls back to a world-traversable folder.
+ */
+function esRunBase(): string {
+  mkdirSync(runDir(), { recursive: true });
+  if (process.getuid?.() !== 0 || traversableByOthers(runDir())) return runDir();
+  const base = '/var/tmp/sigma-es-engines/run';
+  mkdirSync(base, { recursive: true, mode: 0o755 });
+  return base;
+}
+
 /** Every parent folder must be enterable by the unprivileged user, or ES cannot read its own files. */
 function checkTraversable(path: string): void {
   let dir = path;
@@ -299,7 +322,7 @@ export async function startEmbedded(flavour: Flavour, opts: StartOptions = {}): 
   // A folder of its own per start, so concurrent runs never share a data path (node lock).
   mkdirSync(runDir(), { recursive: true });
   pruneHomes();
-  const home = mkdtempSync(join(runDir(), `${flavour}-`));
+  const home = mkdtempSync(join(flavour === 'elasticsearch' ? esRunBase() : runDir(), `${flavour}-`));
   for (const d of ['data', 'logs', 'tmp']) mkdirSync(join(home, d), { recursive: true });
   const log = join(home, 'console.log');
 
@@ -433,11 +456,14 @@ export async function stopEmbedded(state: EngineState): Promise<void> {
 
 /** Removes run folders of engines that are gone, once they are a day old. */
 export function pruneHomes(maxAgeMs = 24 * 3600_000): void {
-  if (!existsSync(runDir())) return;
   const live = new Set<string>();
   for (const f of ['elasticsearch', 'opensearch'] as Flavour[]) for (const s of readStates(f)) live.add(s.home);
-  for (const name of readdirSync(runDir())) {
-    const dir = join(runDir(), name);
+  for (const base of [runDir(), '/var/tmp/sigma-es-engines/run']) if (existsSync(base)) pruneIn(base, live, maxAgeMs);
+}
+
+function pruneIn(base: string, live: Set<string>, maxAgeMs: number): void {
+  for (const name of readdirSync(base)) {
+    const dir = join(base, name);
     if (!/^(elasticsearch|opensearch)-/.test(name) || live.has(dir)) continue;
     try {
       if (Date.now() - statSync(dir).mtimeMs > maxAgeMs) rmSync(dir, { recursive: true, force: true });
