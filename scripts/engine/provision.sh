@@ -69,9 +69,10 @@ if [ "$only" != "opensearch" ]; then
     zip="$cache/dl/elasticsearch-$es_version.zip"
     if [ ! -f "$zip" ]; then
       log "downloading Elasticsearch $es_version (integ-test-zip) from Maven Central"
-      mvn -B -q dependency:copy \
+      mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
         -Dartifact="org.elasticsearch.distribution.integ-test-zip:elasticsearch:$es_version:zip" \
-        -DoutputDirectory="$cache/dl"
+        -DoutputDirectory="$cache/dl" \
+        || { log "could not download org.elasticsearch.distribution.integ-test-zip:elasticsearch:$es_version:zip from Maven Central (Maven's output is above)"; exit 1; }
     fi
     rm -rf "$es_home" "$es_home.tmp"
     mkdir -p "$es_home.tmp"
@@ -116,7 +117,8 @@ if [ "$only" != "elasticsearch" ]; then
   if [ ! -f "$target/classpath.txt" ] || [ ! -d "$target/classes/sigmaes" ] || [ "$pom" -nt "$target/classpath.txt" ] \
      || [ -n "$(find "$repo/engine/opensearch/src" -newer "$target/classpath.txt" -type f 2>/dev/null)" ]; then
     log "building the OpenSearch launcher (resolves OpenSearch from Maven Central on first run)"
-    JAVA_HOME="$os_java" mvn -B -q -f "$pom" package dependency:build-classpath
+    JAVA_HOME="$os_java" mvn -B -q -f "$pom" package dependency:build-classpath \
+      || { log "could not build the OpenSearch launcher (Maven's output is above)"; exit 1; }
     touch "$target/classpath.txt"
   else
     log "OpenSearch launcher already built"

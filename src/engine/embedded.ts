@@ -166,7 +166,12 @@ function provision(flavour: Flavour, onProgress?: (l: string) => void): Manifest
   });
   const m = readManifest(flavour);
   if (r.status !== 0 || !m) {
-    const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-20).join('\n');
+    // eslint-disable-next-line no-control-regex
+    const all = `${r.stdout ?? ''}${r.stderr ?? ''}`.replace(/\x1b\[[0-9;]*m/g, '').trim().split('\n');
+    // Maven's own output is long; its first error and the script's own lines say what failed.
+    const firstError = all.find((l) => l.startsWith('[ERROR]'));
+    const ours = all.filter((l) => l.startsWith('provision:'));
+    const out = (ours.length ? [...(firstError ? [firstError] : []), ...ours] : all.slice(-20)).join('\n');
     throw new SigmaEsError(
       'ENGINE_NOT_PROVISIONED',
       `provisioning ${flavour} failed (bash scripts/engine/provision.sh exited ${r.status ?? r.signal}); it needs Java, Maven and access to Maven Central:\n${out}`,
