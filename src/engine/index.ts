@@ -203,7 +203,9 @@ export async function ensureEngine(opts: EnsureOptions = {}): Promise<Engine> {
     const state = await runningEmbedded(flavour);
     if (state) {
       // An engine whose owning process died (killed test run) is adopted, so it gets stopped.
-      return embeddedEngine(state, orphaned(state) || ownsProcess(state.pid));
+      // One this process already started stays with its first handle: a second caller's
+      // stop() must not pull it from under the first (the exit hook still covers it).
+      return embeddedEngine(state, orphaned(state));
     }
   }
   return startEngine({ ...opts, flavour, owner: 'process' });
