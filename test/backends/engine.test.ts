@@ -76,6 +76,8 @@ const CASES: Array<[string, IrNode, string[]]> = [
   ['and / or / not', and(or(str(CL, pat('*wmic*')), str(EXE, pat('*\\x.exe'))), not(str(CL, pat('*caption*')))), ['e0', 'e2', 'e5']],
   ['only negative', and(not(str(CL, pat('*wmic*'))), not(exists('user.name'))), Object.keys(EVENTS).filter((k) => !['e0', 'e1', 'e5', 'e3'].includes(k))],
   ['const false', { kind: 'const', value: false }, []],
+  // query_string's lexer reads `\/` as an escaped slash: a literal ending in a backslash must not eat the regex's end.
+  ['literal ending in a backslash, then more query', or(str(EXE, lit('C:\\Tools\\')), str(CL, pat('*wmic*'))), ['e0', 'e1', 'e5']],
 ];
 SPECIAL_CHARS.forEach((ch, i) => {
   const name = JSON.stringify(ch);

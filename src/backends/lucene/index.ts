@@ -34,6 +34,10 @@ export function regexLiteral(regex: string): string {
       i++;
     } else out += ch === '/' ? '\\/' : ch;
   }
+  // query_string's lexer reads `\/` as an escaped slash, so a regex ending in an escaped
+  // backslash would swallow its closing `/` (and the rest of the query). `.{0}` matches the
+  // empty string and puts a harmless character before the delimiter.
+  if (out.endsWith('\\')) out += '.{0}';
   return `/${out}/`;
 }
 
