@@ -71,6 +71,22 @@ export class AhoCorasick {
     this.out = out;
   }
 
+  /** Whether any needle occurs in the text. */
+  test(text: string): boolean {
+    const w = this.width;
+    const table = this.table;
+    const out = this.out;
+    const asciiCls = this.asciiCls;
+    let s = 0;
+    for (let i = 0; i < text.length; i++) {
+      const ch = text.charCodeAt(i);
+      const c = ch < 128 ? asciiCls[ch] : (this.cls.get(ch) ?? 0);
+      s = table[s * w + c];
+      if (out[s].length) return true;
+    }
+    return false;
+  }
+
   /** Calls `hit(id)` for every needle occurrence (repeats possible). */
   scan(text: string, hit: (id: number) => void): void {
     const w = this.width;

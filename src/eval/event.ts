@@ -23,6 +23,9 @@ export interface FieldValues {
   /** long/double/date (epoch ms)/boolean (0/1) values. */
   nums: number[];
   ips: Ip16[];
+  /** Evaluator caches, filled on demand (declared so every FieldValues has one shape). */
+  lo: string[] | undefined;
+  g: string[] | undefined;
 }
 
 export interface PreparedEvent {
@@ -35,6 +38,8 @@ export interface PreparedEvent {
   keywordTerms: string[];
   /** Why Elasticsearch would refuse to index this event, or null. */
   rejected: string | null;
+  kwLo: string[] | undefined;
+  kwG: string[] | undefined;
 }
 
 /** The text Elasticsearch indexes for a JSON scalar in a keyword field. */
@@ -146,7 +151,7 @@ export function prepareEvent(source: Record<string, unknown>, profile: MappingPr
   const typed = profile.fields;
   for (const [name, values] of raw) {
     const kind = typed[name] ?? 'keyword';
-    const fv: FieldValues = { kind, terms: [], nums: [], ips: [] };
+    const fv: FieldValues = { kind, terms: [], nums: [], ips: [], lo: undefined, g: undefined };
     if (kind === 'keyword') {
       for (const v of values) {
         const t = keywordText(v);
@@ -179,7 +184,7 @@ export function prepareEvent(source: Record<string, unknown>, profile: MappingPr
     }
     if (fv.nums.length > 0 || fv.ips.length > 0) fields.set(name, fv);
   }
-  return { source, raw, fields, keywordTerms, rejected };
+  return { source, raw, fields, keywordTerms, rejected, kwLo: undefined, kwG: undefined };
 }
 
 /** UTF-8 byte order (= code point order), which is how Lucene orders keyword terms. */

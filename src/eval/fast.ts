@@ -20,10 +20,10 @@
 
 import { AhoCorasick } from './aho';
 import { compileLeaf, patternIsLiteral, type LeafPredicate } from './leaf';
-import { compileWildcardMatcher, type TermMatcher } from './lucene';
 import type { FieldValues, PreparedEvent } from './event';
 import { fieldKind, type MappingProfile } from '../mapping/profile';
 import type { IrNode, IrRule, Leaf, PatternPart, StringLeaf } from '../ir/types';
+import type { RegexAst, RegexNode } from '../ir/regex';
 import { SigmaEsError } from '../errors';
 
 const ASCII = /^[\x00-\x7f]*$/;
@@ -47,36 +47,35 @@ export function witnessFold(t: string): string {
 
 // ---------------------------------------------------------------- per-event caches
 
-interface FastFieldValues extends FieldValues {
-  /** ASCII-lower-cased terms; null where the term is not ASCII. */
-  lo?: (string | null)[];
-  /** witnessFold(term) for each term. */
-  g?: string[];
-}
+type FastFieldValues = FieldValues;
+type FastEvent = PreparedEvent;
 
-interface FastEvent extends PreparedEvent {
-  kwLo?: (string | null)[];
-  kwG?: string[];
-}
-
-function loTerms(terms: string[]): (string | null)[] {
-  const out = new Array<string | null>(terms.length);
-  for (let i = 0; i < terms.length; i++) {
-    const t = terms[i];
-    out[i] = ASCII.test(t) ? t.toLowerCase() : null;
+/** Lower-case A-Z only: exactly the folding of ES's case-insensitive term/prefix/wildcard queries. */
+export function asciiLower(t: string): string {
+  if (ASCII.test(t)) return t.toLowerCase();
+  let out = '';
+  let start = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c >= 65 && c <= 90) {
+      out += t.slice(start, i) + String.fromCharCode(c + 32);
+      start = i + 1;
+    }
   }
+  return start === 0 ? t : out + t.slice(start);
+}
+
+function loTerms(terms: string[]): string[] {
+  const out = new Array<string>(terms.length);
+  for (let i = 0; i < terms.length; i++) out[i] = asciiLower(terms[i]);
   return out;
 }
 
-function fieldLo(ev: FastEvent, field: string | null): { terms: string[]; lo: (string | null)[] } | undefined {
-  if (field === null) {
-    if (!ev.kwLo) ev.kwLo = loTerms(ev.keywordTerms);
-    return { terms: ev.keywordTerms, lo: ev.kwLo };
-  }
+function fieldLo(ev: FastEvent, field: string | null): string[] | undefined {
+  if (field === null) return (ev.kwLo ??= loTerms(ev.keywordTerms));
   const fv = ev.fields.get(field) as FastFieldValues | undefined;
   if (!fv) return undefined;
-  if (!fv.lo) fv.lo = loTerms(fv.terms);
-  return { terms: fv.terms, lo: fv.lo };
+  return (fv.lo ??= loTerms(fv.terms));
 }
 
 function fieldG(ev: FastEvent, field: string | null): string[] | undefined {
@@ -137,9 +136,13 @@ function seqMatcher(pattern: PatternPart[]): ((s: string) => boolean) | null {
   };
 }
 
-function compileStringFast(leaf: StringLeaf, oracle: LeafPredicate, lucene: () => TermMatcher): Pred {
+/**
+ * Wildcard leaves without `?` as string operations. Case-insensitive: ES folds A-Z only
+ * (AutomatonQueries.toCaseInsensitiveChar), so a term matches iff its A-Z-lowered form matches
+ * the A-Z-lowered pattern, Unicode included. `?` (one code point) stays with the automaton.
+ */
+function compileStringFast(leaf: StringLeaf, oracle: LeafPredicate): Pred {
   const field = leaf.field;
-  const asciiPattern = leaf.pattern.every((p) => p.t !== 'lit' || ASCII.test(p.v));
   if (leaf.caseSensitive) {
     const seq = seqMatcher(leaf.pattern);
     if (!seq) return oracle;
@@ -150,24 +153,13 @@ function compileStringFast(leaf: StringLeaf, oracle: LeafPredicate, lucene: () =
       return false;
     };
   }
-  if (!asciiPattern) return oracle;
-  const lowered = leaf.pattern.map((p) => (p.t === 'lit' ? { t: 'lit' as const, v: p.v.toLowerCase() } : p));
+  const lowered = leaf.pattern.map((p) => (p.t === 'lit' ? { t: 'lit' as const, v: asciiLower(p.v) } : p));
   const seq = seqMatcher(lowered);
   if (!seq) return oracle;
-  let m: TermMatcher | undefined;
   return (ev) => {
-    const f = fieldLo(ev, field);
-    if (!f) return false;
-    const lo = f.lo;
-    for (let i = 0; i < lo.length; i++) {
-      const l = lo[i];
-      if (l !== null) {
-        if (seq(l)) return true;
-      } else {
-        if (!m) m = lucene();
-        if (m(f.terms[i])) return true;
-      }
-    }
+    const lo = fieldLo(ev, field);
+    if (!lo) return false;
+    for (let i = 0; i < lo.length; i++) if (seq(lo[i])) return true;
     return false;
   };
 }
@@ -179,11 +171,72 @@ type Atom = { t: 'eq'; field: string | null; v: string } | { t: 'sub'; field: st
 /** null = no witness (the rule must always run); [] = can never match. */
 type Witness = Atom[] | null;
 
+// Rough odds that an atom holds for an unrelated event; a witness's odds are their sum. Short
+// exact values are mostly log-source conditions (EventID 1, a channel) that every event of the
+// source carries, so a selection's list of literal needles is preferred to them unless it is huge.
 function atomCost(a: Atom): number {
-  if (a.t === 'has') return 20;
-  if (a.t === 'eq') return a.v.length >= 3 ? 1 : 6;
+  if (a.t === 'has') return 2;
   const n = a.v.length;
-  return n >= 6 ? 2 : n >= 4 ? 3 : n >= 2 ? 8 : 15;
+  if (a.t === 'eq') return n >= 3 ? 0.001 : 2;
+  return n >= 6 ? 0.0002 : n >= 4 ? 0.001 : n >= 2 ? 0.05 : 0.3;
+}
+
+/**
+ * Literal strings one of which every term matching the regex contains (null = none known), folded
+ * with witnessFold. Under `i`, Lucene's regex case folding is Unicode-wide, so only ASCII runs are
+ * used (their only non-ASCII partners, Kelvin sign and long s, witnessFold maps back).
+ */
+export function regexNeedles(ast: RegexAst, flags: { i: boolean }): string[] | null {
+  const ci = flags.i || ast.flags.i;
+  const ok = (cp: number): boolean => !ci || cp < 128;
+  const nec = (n: RegexNode): string[] | null => {
+    switch (n.t) {
+      case 'char':
+        return ok(n.cp) ? [String.fromCodePoint(n.cp)] : null;
+      case 'group':
+        return nec(n.body);
+      case 'repeat':
+        return n.min >= 1 ? nec(n.body) : null;
+      case 'alt': {
+        const out: string[] = [];
+        for (const b of n.items) {
+          const x = nec(b);
+          if (x === null) return null;
+          out.push(...x);
+        }
+        return out;
+      }
+      case 'seq': {
+        const cands: string[][] = [];
+        let run = '';
+        const flush = (): void => {
+          if (run) cands.push([run]);
+          run = '';
+        };
+        for (const it of n.items) {
+          if (it.t === 'char' && ok(it.cp)) run += String.fromCodePoint(it.cp);
+          else if (it.t === 'anchor') continue;
+          else {
+            flush();
+            const x = nec(it);
+            if (x) cands.push(x);
+          }
+        }
+        flush();
+        let best: string[] | null = null;
+        let bestCost = Infinity;
+        for (const c of cands) {
+          const cost = c.reduce((a, v) => a + atomCost({ t: 'sub', field: null, v }), 0);
+          if (cost < bestCost) (best = c), (bestCost = cost);
+        }
+        return best;
+      }
+      default:
+        return null;
+    }
+  };
+  const r = nec(ast.body);
+  return r && r.every((v) => v.length > 0) ? r.map(witnessFold) : null;
 }
 
 function cost(w: Witness): number {
@@ -193,12 +246,9 @@ function cost(w: Witness): number {
   return c;
 }
 
-function longestAsciiRun(pattern: PatternPart[]): string {
+function longestLiteral(pattern: PatternPart[]): string {
   let best = '';
-  for (const p of pattern) {
-    if (p.t !== 'lit') continue;
-    for (const run of p.v.split(/[^\x00-\x7f]+/)) if (run.length > best.length) best = run;
-  }
+  for (const p of pattern) if (p.t === 'lit' && p.v.length > best.length) best = p.v;
   return best;
 }
 
@@ -209,14 +259,20 @@ function leafWitness(leaf: Leaf, profile: MappingProfile): Witness {
     case 'string': {
       if (kind !== 'keyword') return has;
       const lit = patternIsLiteral(leaf.pattern);
-      if (lit !== null && (leaf.caseSensitive || ASCII.test(lit))) return [{ t: 'eq', field: leaf.field, v: witnessFold(lit) }];
-      const run = longestAsciiRun(leaf.pattern);
-      if (run.length > 0) return [{ t: 'sub', field: leaf.field, v: run.toLowerCase() }];
+      if (lit !== null) return [{ t: 'eq', field: leaf.field, v: witnessFold(lit) }];
+      // a matching term's A-Z-lowered form contains the lowered literal, so its fold contains the literal's fold
+      const run = longestLiteral(leaf.pattern);
+      if (run.length > 0) return [{ t: 'sub', field: leaf.field, v: witnessFold(run) }];
       return has;
     }
     case 'scalar':
       if (kind !== 'keyword') return has;
       return [{ t: 'eq', field: leaf.field, v: witnessFold(String(leaf.value)) }];
+    case 'regex': {
+      if (kind !== 'keyword') return has;
+      const needles = regexNeedles(leaf.ast, leaf.flags);
+      return needles ? needles.map((v) => ({ t: 'sub' as const, field: leaf.field, v })) : has;
+    }
     case 'fieldref':
       return null; // reads raw values, which may not be indexed
     default:
@@ -288,6 +344,17 @@ function compileNode(n: IrNode, profile: MappingProfile): Pred {
     }
     case 'and':
     case 'or': {
+      if (n.kind === 'or') {
+        const grouped = groupContains(n.children);
+        if (grouped) {
+          const rest = grouped.rest.map((c) => compileNode(c, profile));
+          const all = [...grouped.preds, ...rest];
+          return (ev) => {
+            for (let i = 0; i < all.length; i++) if (all[i](ev)) return true;
+            return false;
+          };
+        }
+      }
       const kids = n.children
         .map((c, i) => ({ c, i }))
         .sort((a, b) => leafRank(a.c) - leafRank(b.c) || a.i - b.i)
@@ -309,13 +376,84 @@ function compileNode(n: IrNode, profile: MappingProfile): Pred {
     }
     default: {
       const oracle = compileLeaf(n, profile);
+      if (n.kind === 'regex' && (n.field === null || fieldKind(profile, n.field) === 'keyword')) {
+        // skip the automaton for terms that lack every necessary literal
+        const needles = regexNeedles(n.ast, n.flags);
+        if (!needles) return oracle;
+        const field = n.field;
+        return (ev) => {
+          const g = fieldG(ev, field);
+          if (!g) return false;
+          let any = false;
+          for (let i = 0; i < g.length && !any; i++) for (const v of needles) if (g[i].includes(v)) (any = true);
+          return any && oracle(ev);
+        };
+      }
       if (n.kind === 'string' && (n.field === null || fieldKind(profile, n.field) === 'keyword')) {
         const leaf = n;
-        return compileStringFast(leaf, oracle, () => compileWildcardMatcher(leaf.pattern, !leaf.caseSensitive));
+        return compileStringFast(leaf, oracle);
       }
       return oracle;
     }
   }
+}
+
+const GROUP_MIN = 8;
+
+/**
+ * Long OR lists of case-insensitive `contains` values on one field (the bulk of SigmaHQ) become
+ * one Aho-Corasick pass over the A-Z-lowered terms; exact values become one set lookup.
+ */
+function groupContains(children: IrNode[]): { preds: Pred[]; rest: IrNode[] } | null {
+  const contains = new Map<string | null, string[]>();
+  const exact = new Map<string | null, Set<string>>();
+  const rest: IrNode[] = [];
+  for (const c of children) {
+    if (c.kind === 'string' && !c.caseSensitive) {
+      const p = c.pattern;
+      if (p.length === 3 && p[0].t === 'any' && p[1].t === 'lit' && p[2].t === 'any') {
+        const l = contains.get(c.field) ?? [];
+        l.push(asciiLower(p[1].v));
+        contains.set(c.field, l);
+        continue;
+      }
+      if (p.length === 1 && p[0].t === 'lit') {
+        const l = exact.get(c.field) ?? new Set<string>();
+        l.add(asciiLower(p[0].v));
+        exact.set(c.field, l);
+        continue;
+      }
+    }
+    rest.push(c);
+  }
+  const preds: Pred[] = [];
+  let grouped = 0;
+  for (const [field, needles] of contains) {
+    if (needles.length < GROUP_MIN) {
+      for (const v of needles) rest.push({ kind: 'string', field, pattern: [{ t: 'any' }, { t: 'lit', v }, { t: 'any' }], caseSensitive: false, origin: { identifier: '', sigmaField: field, modifiers: [], value: v } });
+      continue;
+    }
+    grouped++;
+    let ac: AhoCorasick | undefined;
+    preds.push((ev) => {
+      const lo = fieldLo(ev, field);
+      if (!lo) return false;
+      ac ??= new AhoCorasick(needles);
+      for (let i = 0; i < lo.length; i++) if (ac.test(lo[i])) return true;
+      return false;
+    });
+  }
+  for (const [field, set] of exact) {
+    grouped++;
+    preds.push((ev) => {
+      const lo = fieldLo(ev, field);
+      if (!lo) return false;
+      for (let i = 0; i < lo.length; i++) if (set.has(lo[i])) return true;
+      return false;
+    });
+  }
+  if (grouped === 0) return null;
+  return { preds, rest };
 }
 
 export interface FastRuleset {
@@ -324,10 +462,14 @@ export interface FastRuleset {
   /** Rule indices (ascending) matching a prepared event. */
   match(ev: PreparedEvent): number[];
   stats: { indexed: number; alwaysRun: number; never: number };
+  /** Events seen and candidate rules evaluated so far (to judge the index). */
+  counters: { events: number; candidates: number };
+  witnesses: Witness[];
 }
 
 export function compileFast(rules: IrRule[], profile: MappingProfile): FastRuleset {
   const preds: Pred[] = [];
+  const witnesses: Witness[] = [];
   const always: number[] = [];
   let never = 0;
   const hasMap = new Map<string, number[]>();
@@ -347,6 +489,7 @@ export function compileFast(rules: IrRule[], profile: MappingProfile): FastRules
       throw e;
     }
     const w = nodeWitness(rule.query, profile);
+    witnesses.push(w);
     if (w === null) {
       always.push(ri);
       return;
@@ -396,8 +539,21 @@ export function compileFast(rules: IrRule[], profile: MappingProfile): FastRules
   let epoch = 0;
   const indexed = n - always.length - never;
 
-  const match = (pev: PreparedEvent): number[] => {
-    const ev = pev as FastEvent;
+  const counters = { events: 0, candidates: 0 };
+  const cand: number[] = [];
+  const addAll = (lst: number[]): void => {
+    const e = epoch;
+    for (let k = 0; k < lst.length; k++) {
+      const ri = lst[k];
+      if (mark[ri] !== e) {
+        mark[ri] = e;
+        cand.push(ri);
+      }
+    }
+  };
+  const subRules: { rl: number[][] } = { rl: [] };
+  const onHit = (id: number): void => addAll(subRules.rl[id]);
+  const match = (ev: PreparedEvent): number[] => {
     const out: number[] = [];
     if (ev.rejected !== null) return out;
     epoch++;
@@ -405,47 +561,43 @@ export function compileFast(rules: IrRule[], profile: MappingProfile): FastRules
       mark.fill(0);
       epoch = 1;
     }
-    const cand: number[] = [];
-    const e = epoch;
-    const add = (ri: number): void => {
-      if (mark[ri] !== e) {
-        mark[ri] = e;
-        cand.push(ri);
-      }
-    };
-    const addAll = (lst: number[]): void => {
-      for (let k = 0; k < lst.length; k++) add(lst[k]);
-    };
+    cand.length = 0;
     for (const [f, fv] of ev.fields) {
       const p = fieldPlans.get(f);
-      if (!p) continue;
+      if (p === undefined) continue;
       if (p.has) addAll(p.has);
       if (fv.kind !== 'keyword' || (!p.eq && !p.sub)) continue;
       const g = fieldG(ev, f) as string[];
       if (p.eq) {
         const eq = p.eq;
-        for (const t of g) {
-          const l = eq.get(t);
+        for (let k = 0; k < g.length; k++) {
+          const l = eq.get(g[k]);
           if (l) addAll(l);
         }
       }
       if (p.sub) {
-        const { ac, rules: rl } = p.sub;
-        for (const t of g) ac.scan(t, (id) => addAll(rl[id]));
+        subRules.rl = p.sub.rules;
+        for (let k = 0; k < g.length; k++) p.sub.ac.scan(g[k], onHit);
       }
     }
     if (kwEq || kwSub) {
       const g = fieldG(ev, null) as string[];
-      if (kwEq) for (const t of g) {
-        const l = kwEq.get(t);
-        if (l) addAll(l);
+      if (kwEq)
+        for (let k = 0; k < g.length; k++) {
+          const l = kwEq.get(g[k]);
+          if (l) addAll(l);
+        }
+      if (kwSub) {
+        subRules.rl = kwSub.rules;
+        for (let k = 0; k < g.length; k++) kwSub.ac.scan(g[k], onHit);
       }
-      if (kwSub) for (const t of g) kwSub.ac.scan(t, (id) => addAll(kwSub.rules[id]));
     }
     addAll(always);
-    cand.sort((a, b) => a - b);
-    for (const ri of cand) if (preds[ri](ev)) out.push(ri);
+    counters.events++;
+    counters.candidates += cand.length;
+    const sorted = cand.slice().sort((a, b) => a - b);
+    for (let k = 0; k < sorted.length; k++) if (preds[sorted[k]](ev)) out.push(sorted[k]);
     return out;
   };
-  return { profile, rules, match, stats: { indexed, alwaysRun: always.length, never } };
+  return { profile, rules, match, stats: { indexed, alwaysRun: always.length, never }, counters, witnesses };
 }

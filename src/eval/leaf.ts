@@ -98,6 +98,12 @@ function typedEquality(leaf: Leaf, kind: FieldKind, text: string, value: number 
   return anyNum(field, (x) => x === want);
 }
 
+/** Compile a matcher on first use: most leaves of a large rule set never see a candidate event. */
+function lazy(make: () => TermMatcher): TermMatcher {
+  let m: TermMatcher | undefined;
+  return (t) => (m ??= make())(t);
+}
+
 export function compileLeaf(leaf: Leaf, profile: MappingProfile): LeafPredicate {
   const kind: FieldKind = leaf.field === null ? 'keyword' : fieldKind(profile, leaf.field);
   switch (leaf.kind) {
@@ -107,7 +113,7 @@ export function compileLeaf(leaf: Leaf, profile: MappingProfile): LeafPredicate 
         if (lit === null) reject(leaf, kind, 'a wildcard pattern');
         return typedEquality(leaf, kind, lit, lit);
       }
-      return anyTerm(leaf.field, compileWildcardMatcher(leaf.pattern, !leaf.caseSensitive));
+      return anyTerm(leaf.field, lazy(() => compileWildcardMatcher(leaf.pattern, !leaf.caseSensitive)));
     }
     case 'scalar': {
       const text = String(leaf.value);
@@ -116,7 +122,7 @@ export function compileLeaf(leaf: Leaf, profile: MappingProfile): LeafPredicate 
     }
     case 'regex': {
       if (kind !== 'keyword') reject(leaf, kind, 'a regular expression');
-      return anyTerm(leaf.field, compileRegexMatcher(leaf.ast, leaf.flags));
+      return anyTerm(leaf.field, lazy(() => compileRegexMatcher(leaf.ast, leaf.flags)));
     }
     case 'cidr': {
       const c = parseCidr(leaf.cidr);

@@ -37,10 +37,24 @@ const leaf: fc.Arbitrary<IrNode> = fc.oneof(
   fc.constantFrom('10.0.0.0/8', '10.1.0.0/16', '::/0', 'fe80::/10').map((n) => cidr('SourceIp', n)),
   fc.record({ op: fc.constantFrom('gt' as const, 'gte' as const, 'lt' as const, 'lte' as const), v: fc.integer({ min: 0, max: 5 }) }).map(({ op, v }) => cmp('ProcessId', op, v)),
 );
+// Long OR lists of contains / exact values take the grouped (Aho-Corasick / set) path.
+const longOr: fc.Arbitrary<IrNode> = fc
+  .record({ field: fc.constantFrom<string | null>(...KW_FIELDS, null), vals: fc.array(fc.tuple(text, fc.boolean()), { minLength: 8, maxLength: 12 }) })
+  .map(({ field, vals }) => ({
+    kind: 'or' as const,
+    children: vals.map(([v, contains]) => ({
+      kind: 'string' as const,
+      field,
+      pattern: v === '' ? [] : contains ? [{ t: 'any' as const }, { t: 'lit' as const, v }, { t: 'any' as const }] : [{ t: 'lit' as const, v }],
+      caseSensitive: false,
+      origin,
+    })),
+  }));
 const tree: fc.Arbitrary<IrNode> = fc.letrec<{ node: IrNode }>((tie) => ({
   node: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     leaf,
+    longOr,
     fc.array(tie('node'), { minLength: 1, maxLength: 3 }).map((children) => ({ kind: 'and' as const, children })),
     fc.array(tie('node'), { minLength: 1, maxLength: 3 }).map((children) => ({ kind: 'or' as const, children })),
     tie('node').map((child) => ({ kind: 'not' as const, child })),
