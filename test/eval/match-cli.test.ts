@@ -1,0 +1,102 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runMatch, type MatchOptions } from '../../src/cli/commands/match';
+import { generateEvents } from '../../scripts/gen-events';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sigma-es-match-'));
+const ruleFile = path.join(dir, 'wmic.yml');
+fs.writeFileSync(
+  ruleFile,
+  `title: WMIC Remote Command Execution
+id: 8f2a9b1e-0c2d-4e5f-9a6b-7c8d9e0f1a2b
+level: medium
+logsource:
+  category: process_creation
+  product: windows
+detection:
+  selection:
+    Image|endswith: '\\wmic.exe'
+    CommandLine|contains: '/node:'
+  filter_local:
+    CommandLine|contains: '/node:127.0.0.1'
+  condition: selection and not filter_local
+fields:
+  - CommandLine
+  - User
+`,
+);
+
+const E = (o: Record<string, unknown>) => JSON.stringify(o);
+const hit = { Image: 'C:\\Windows\\System32\\wbem\\WMIC.exe', CommandLine: 'wmic /NODE:10.0.0.5 process call create calc', User: 'bob', _id: 'e1' };
+const local = { Image: 'C:\\Windows\\System32\\wbem\\WMIC.exe', CommandLine: 'wmic /node:127.0.0.1 os get caption' };
+const other = { Image: 'C:\\Windows\\System32\\cmd.exe', CommandLine: 'cmd /c dir' };
+
+async function run(events: string, opts: Partial<MatchOptions> = {}): Promise<{ code: number; out: string[]; err: string }> {
+  const file = path.join(dir, `events-${Math.random().toString(36).slice(2)}.json`);
+  fs.writeFileSync(file, events);
+  let out = '';
+  let err = '';
+  const code = await runMatch([ruleFile], { events: file, ...opts }, (s) => (out += s), (s) => (err += s));
+  return { code, out: out.split('\n').filter((l) => l), err };
+}
+
+describe('sigma-es match', () => {
+  it('NDJSON: one line per match with rule, 0-based event index, _id and the rule fields', async () => {
+    const r = await run([E(hit), E(local), E(other), E({ ...hit, _id: undefined })].join('\n') + '\n');
+    assert.equal(r.code, 0, r.err);
+    const lines = r.out.map((l) => JSON.parse(l));
+    assert.deepEqual(lines[0], {
+      rule: { id: '8f2a9b1e-0c2d-4e5f-9a6b-7c8d9e0f1a2b', title: 'WMIC Remote Command Execution', level: 'medium' },
+      event: 0,
+      _id: 'e1',
+      fields: { CommandLine: hit.CommandLine, User: 'bob' },
+    });
+    assert.deepEqual(
+      lines.map((l) => l.event),
+      [0, 3],
+    );
+    assert.match(r.err, /4 event\(s\), 2 match\(es\)/);
+  });
+
+  it('accepts a JSON array and a pretty-printed object', async () => {
+    const a = await run(`[\n${E(other)},\n  ${JSON.stringify(hit, null, 2)}\n]\n`);
+    assert.deepEqual(a.out.map((l) => JSON.parse(l).event), [1]);
+    const o = await run(JSON.stringify(hit, null, 2));
+    assert.deepEqual(o.out.map((l) => JSON.parse(l).event), [0]);
+  });
+
+  it('reports a malformed line with its number, skips it by default, fails with --on-error fail', async () => {
+    const text = [E(hit), '{"Image": ', E(hit)].join('\n') + '\n';
+    const skip = await run(text);
+    assert.equal(skip.code, 0);
+    assert.match(skip.err, /:2: EVENT_MALFORMED/);
+    assert.match(skip.err, /1 malformed/);
+    assert.deepEqual(skip.out.map((l) => JSON.parse(l).event), [0, 2], 'indices count the malformed record');
+    const fail = await run(text, { onError: 'fail' });
+    assert.equal(fail.code, 1);
+    assert.match(fail.err, /:2: EVENT_MALFORMED/);
+  });
+
+  it('--explain says which items matched and why the filter failed', async () => {
+    const r = await run(E(local) + '\n', { explain: true });
+    const text = r.out.join('\n');
+    assert.match(text, /event 0 .*no match/);
+    assert.match(text, /✓ selection\.Image\|endswith/);
+    assert.match(text, /✓ filter_local\.CommandLine\|contains/);
+  });
+
+  it('--workers 2 gives the same output, in the same order, as one worker', async function () {
+    this.timeout(60000);
+    const events: string[] = [];
+    for (const e of generateEvents(3000, 7, 'sysmon')) events.push(JSON.stringify(e));
+    events.splice(1500, 0, 'garbage');
+    const text = events.join('\n') + '\n';
+    const one = await run(text, { pipeline: [] });
+    const two = await run(text, { pipeline: [], workers: 2, batchSize: 100 });
+    assert.ok(one.out.length > 10, 'the generator produces WMIC /node: events');
+    assert.deepEqual(two.out, one.out);
+    assert.equal(two.code, one.code);
+  });
+});
