@@ -8,7 +8,6 @@ import { compileRuleset, type Ruleset } from './index';
 import { parseRecord } from './json';
 import { prepareEvent } from './event';
 import { renderExplain } from './oracle';
-import type { IrRule } from '../ir/types';
 import type { SigmaEsError } from '../errors';
 
 export interface MatchSetup {
@@ -57,7 +56,7 @@ export function loadRules(setup: MatchSetup): LoadedRules {
   const ruleset = compileRuleset(docs, {
     profile: setup.profile,
     timestampField: setup.timestampField,
-    onRuleError: (_r: IrRule, err) => ruleErrors.push(err),
+    onRuleError: (_r, err) => ruleErrors.push(err),
   });
   const corrRules = new Set<number>();
   ruleset.rules.forEach((r, i) => {

@@ -16,6 +16,7 @@ import { keywordText, parseEsDate, type PreparedEvent } from './event';
 import { compareNum } from './leaf';
 import type { CorrelationCondition, IrCorrelation, IrRule } from '../ir/types';
 import { SigmaEsError } from '../errors';
+import { temporalDefault } from '../backends/dsl';
 
 export interface CorrelationAlert {
   correlation: IrCorrelation;
@@ -193,8 +194,7 @@ function windows(c: IrCorrelation, hits: Hit[]): CorrelationAlert[] {
       default:
         continue;
     }
-    const cond: CorrelationCondition =
-      c.type === 'temporal' && c.condition.bounds.length === 0 ? { bounds: [{ op: 'gte', value: c.rules.length }] } : c.condition;
+    const cond: CorrelationCondition = temporalDefault(c);
     if (!holds(cond, value)) continue;
     out.push({ correlation: c, group: groupRecord(c, b.key), start: b.start, end: b.start + span, value, events: [...b.events].sort((x, y) => x - y) });
   }

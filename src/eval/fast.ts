@@ -332,14 +332,14 @@ function leafRank(n: IrNode): number {
   }
 }
 
-function compileNode(n: IrNode, profile: MappingProfile): Pred {
+function compileNode(n: IrNode, profile: MappingProfile, doc?: IrRule): Pred {
   switch (n.kind) {
     case 'const': {
       const v = n.value;
       return () => v;
     }
     case 'not': {
-      const c = compileNode(n.child, profile);
+      const c = compileNode(n.child, profile, doc);
       return (ev) => !c(ev);
     }
     case 'and':
@@ -347,7 +347,7 @@ function compileNode(n: IrNode, profile: MappingProfile): Pred {
       if (n.kind === 'or') {
         const grouped = groupContains(n.children);
         if (grouped) {
-          const rest = grouped.rest.map((c) => compileNode(c, profile));
+          const rest = grouped.rest.map((c) => compileNode(c, profile, doc));
           const all = [...grouped.preds, ...rest];
           return (ev) => {
             for (let i = 0; i < all.length; i++) if (all[i](ev)) return true;
@@ -358,7 +358,7 @@ function compileNode(n: IrNode, profile: MappingProfile): Pred {
       const kids = n.children
         .map((c, i) => ({ c, i }))
         .sort((a, b) => leafRank(a.c) - leafRank(b.c) || a.i - b.i)
-        .map(({ c }) => compileNode(c, profile));
+        .map(({ c }) => compileNode(c, profile, doc));
       if (kids.length === 1) return kids[0];
       if (kids.length === 2) {
         const [a, b] = kids;
@@ -375,7 +375,7 @@ function compileNode(n: IrNode, profile: MappingProfile): Pred {
       };
     }
     default: {
-      const oracle = compileLeaf(n, profile);
+      const oracle = compileLeaf(n, profile, doc);
       if (n.kind === 'regex' && (n.field === null || fieldKind(profile, n.field) === 'keyword')) {
         // skip the automaton for terms that lack every necessary literal
         const needles = regexNeedles(n.ast, n.flags);
@@ -483,7 +483,7 @@ export function compileFast(rules: IrRule[], profile: MappingProfile): FastRules
   };
   rules.forEach((rule, ri) => {
     try {
-      preds.push(compileNode(rule.query, profile));
+      preds.push(compileNode(rule.query, profile, rule));
     } catch (e) {
       if (e instanceof SigmaEsError) e.at({ rule: rule.meta.id ?? rule.meta.title, file: rule.file });
       throw e;

@@ -10,6 +10,8 @@ import { CorrelationEngine, correlationPlans, type CorrelationAlert } from './co
 import { getProfile, profileNames, type MappingProfile } from '../mapping/profile';
 import type { IrCorrelation, IrDocument, IrRule } from '../ir/types';
 import { SigmaEsError } from '../errors';
+import { toDsl } from '../backends/dsl';
+import { toEql } from '../backends/eql';
 
 export { prepareEvent, type PreparedEvent } from './event';
 export { parseJsonExact, readEventRecords, RecordSplitter, RawNumber, type EventRecord } from './json';
@@ -23,7 +25,7 @@ export interface RulesetOptions {
   /** Date field that orders events for correlations; default `@timestamp`. */
   timestampField?: string;
   /** Called for a rule the evaluator cannot run on this mapping; the rule is left out. Default: throw. */
-  onRuleError?: (rule: IrRule, error: SigmaEsError) => void;
+  onRuleError?: (rule: IrRule | IrCorrelation, error: SigmaEsError) => void;
 }
 
 export interface Ruleset {
@@ -75,7 +77,20 @@ export function compileRuleset(docs: IrDocument[], options: RulesetOptions = {})
       } else visitCorr(r);
     }
   };
-  for (const d of docs) if (d.kind === 'correlation') correlations.push(d);
+  for (const d of docs) {
+    if (d.kind !== 'correlation') continue;
+    // The same rejections as the translator: aggregations as the Query DSL renders them,
+    // temporal_ordered as the EQL sequence.
+    try {
+      if (d.type === 'temporal_ordered') toEql(d, { profile });
+      else toDsl(d, { profile });
+    } catch (e) {
+      if (!(e instanceof SigmaEsError) || !options.onRuleError) throw e;
+      options.onRuleError(d, e);
+      continue;
+    }
+    correlations.push(d);
+  }
   for (const c of correlations) visitCorr(c);
   for (const d of docs) if (d.kind === 'rule') addRule(d, !hidden.has(d));
   if (options.onRuleError) {

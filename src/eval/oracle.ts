@@ -29,7 +29,7 @@ export function compileOracleRule(rule: IrRule, profile: MappingProfile): Oracle
         return;
       default:
         try {
-          leaves.set(n, compileLeaf(n, profile));
+          leaves.set(n, compileLeaf(n, profile, rule));
         } catch (e) {
           if (e instanceof SigmaEsError) e.at({ rule: rule.meta.id ?? rule.meta.title, file: rule.file });
           throw e;

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { compileYaml } from '../../src/compile';
 import { compileRuleset, evaluateEvents } from '../../src/eval';
+import { getProfile, type MappingProfile } from '../../src/mapping/profile';
 
 const base = `
 title: Failed logon
@@ -20,9 +21,12 @@ detection:
   condition: sel
 `;
 
-function run(correlation: string, events: Array<Record<string, unknown>>) {
+const sysmon = getProfile('sysmon') as MappingProfile;
+const withBytes: MappingProfile = { ...sysmon, fields: { ...sysmon.fields, Bytes: 'long' } };
+
+function run(correlation: string, events: Array<Record<string, unknown>>, profile: MappingProfile = sysmon) {
   const docs = compileYaml(base + '---\n' + correlation);
-  const rs = compileRuleset(docs, { profile: 'sysmon' });
+  const rs = compileRuleset(docs, { profile });
   return evaluateEvents(rs, events);
 }
 
@@ -76,9 +80,10 @@ correlation:
 `;
     const ev = (s: number, Bytes: number) => ({ '@timestamp': t(s), EventID: 4624, User: 'u', Bytes });
     const evs = [ev(1, 100), ev(2, 300)];
-    assert.equal(run(mk('value_sum', 'gte: 400'), evs).alerts[0]?.value, 400);
-    assert.equal(run(mk('value_sum', 'gt: 400'), evs).alerts.length, 0);
-    assert.equal(run(mk('value_avg', 'eq: 200'), evs).alerts[0]?.value, 200);
+    assert.equal(run(mk('value_sum', 'gte: 400'), evs, withBytes).alerts[0]?.value, 400);
+    assert.equal(run(mk('value_sum', 'gt: 400'), evs, withBytes).alerts.length, 0);
+    assert.equal(run(mk('value_avg', 'eq: 200'), evs, withBytes).alerts[0]?.value, 200);
+    assert.throws(() => run(mk('value_sum', 'gt: 1'), evs), (e: { code?: string }) => e.code === 'UNSUPPORTED_CONSTRUCT', 'a sum over a keyword field is rejected, as in the DSL');
   });
 
   it('temporal: every referenced rule in the window, any order', () => {

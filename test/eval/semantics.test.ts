@@ -5,6 +5,7 @@ import { parseSigmaRegex } from '../../src/ir/regex';
 import type { IrNode, Leaf } from '../../src/ir/types';
 import { and, cidr, cmp, exists, not, or, rule, scalar, str } from './helpers';
 
+const isUnsupported = (e: unknown): boolean => (e as { code?: string }).code === 'UNSUPPORTED_CONSTRUCT';
 const sysmon = getProfile('sysmon') as MappingProfile;
 const ecs = getProfile('ecs') as MappingProfile;
 
@@ -102,9 +103,17 @@ describe('evaluator semantics', () => {
       assert.equal(verdict(str(null, '10.0.0.1'), { Other: '10.0.0.1' }), true);
       assert.equal(verdict(scalar(null, 4688), { EventID: 4688 }), true);
     });
-    it('range on a keyword field compares strings', () => {
-      assert.equal(verdict(cmp('k', 'gt', 5), { k: '10' }), false);
-      assert.equal(verdict(cmp('k', 'gt', 5), { k: '6' }), true);
+    it('a range on a keyword field is rejected, as the translator rejects it ("10" < "9" as text)', () => {
+      assert.throws(() => compileRuleset([rule(cmp('k', 'gt', 5))], { profile: sysmon }), isUnsupported);
+    });
+    it('cidr on a keyword field: canonical address text only, one family', () => {
+      const q = cidr('IpAddress', '10.0.0.0/8');
+      assert.equal(verdict(q, { IpAddress: '10.1.2.3' }), true);
+      assert.equal(verdict(q, { IpAddress: '010.1.2.3' }), false);
+      assert.equal(verdict(q, { IpAddress: '::ffff:10.1.2.3' }), false);
+      assert.equal(verdict(q, { IpAddress: ' 10.1.2.3' }), false);
+      assert.equal(verdict(cidr('IpAddress', 'fe80::/10'), { IpAddress: 'FE80::1' }), true);
+      assert.equal(verdict(cidr('IpAddress', 'fe80::/10'), { IpAddress: 'fe80:0:0:0:0:0:0:1' }), true);
     });
   });
 
@@ -118,7 +127,11 @@ describe('evaluator semantics', () => {
       // ES rejects the document: it is never in the index, so nothing matches it
       assert.equal(verdict(not(exists('nothing')), { SourceIp: 'not-an-ip' }), false);
       assert.equal(verdict(not(exists('nothing')), { SourceIp: '010.1.2.3' }), false);
-      assert.throws(() => compileRuleset([rule(str('SourceIp', '10.*'))], { profile: sysmon }), /EVAL_FIELD_TYPE|wildcard/);
+      assert.equal(verdict(str('SourceIp', 'foo'), { SourceIp: '10.1.2.3' }), false, 'not an address: matches nothing');
+      assert.equal(verdict(str('SourceIp', '10.*'), { SourceIp: '10.200.1.1' }), true, 'IPv4 text prefix');
+      assert.equal(verdict(str('SourceIp', '10.*'), { SourceIp: '100.0.0.1' }), false);
+      assert.equal(verdict(str('SourceIp', '*'), { SourceIp: '::1' }), true);
+      assert.throws(() => compileRuleset([rule(str('SourceIp', '*1'))], { profile: sysmon }), isUnsupported);
     });
     it('long fields: numeric equality and ranges, coercion, truncation', () => {
       assert.equal(verdict(scalar('ProcessId', 42), { ProcessId: '42' }), true);
@@ -129,12 +142,15 @@ describe('evaluator semantics', () => {
       assert.equal(verdict(not(exists('x')), { ProcessId: 'abc' }), false);
       assert.equal(verdict(exists('ProcessId'), { ProcessId: '' }), false);
     });
-    it('date fields compare in epoch milliseconds', () => {
-      const t = Date.UTC(2024, 0, 1);
-      assert.equal(verdict(cmp('@timestamp', 'gte', t), { '@timestamp': '2024-01-01T00:00:00Z' }), true);
-      assert.equal(verdict(cmp('@timestamp', 'gt', t), { '@timestamp': '2024-01-01T00:00:00Z' }), false);
-      assert.equal(verdict(cmp('@timestamp', 'gt', t), { '@timestamp': '2024-01-01T01:00:00+00:30' }), true);
+    it('date fields: unparsable dates make the event unindexable; string and range tests are rejected', () => {
+      assert.equal(verdict(exists('@timestamp'), { '@timestamp': '2024-01-01T00:00:00+01:00' }), true);
       assert.equal(verdict(not(exists('x')), { '@timestamp': '2024-01-01 00:00:00' }), false);
+      assert.throws(() => compileRuleset([rule(cmp('@timestamp', 'gt', 0))], { profile: sysmon }), isUnsupported);
+      assert.throws(() => compileRuleset([rule(str('@timestamp', '2024*'))], { profile: sysmon }), isUnsupported);
+    });
+    it('fieldref and timepart need scripts: rejected like the Query DSL rejects them', () => {
+      const fr = { kind: 'fieldref' as const, field: 'a', ref: 'b', mode: 'eq' as const, caseSensitive: false, origin: { identifier: 's', sigmaField: 'a', modifiers: ['fieldref'], value: 'b' } };
+      assert.throws(() => compileRuleset([rule(fr)], { profile: sysmon }), isUnsupported);
     });
     it('profile decides the type: ecs source.ip is ip, SourceIp is keyword', () => {
       assert.equal(verdict(cidr('source.ip', '10.0.0.0/8'), { source: { ip: '10.9.9.9' } }, ecs), true);
