@@ -345,7 +345,7 @@ function compileNode(n: IrNode, profile: MappingProfile, doc?: IrRule): Pred {
     case 'and':
     case 'or': {
       if (n.kind === 'or') {
-        const grouped = groupContains(n.children);
+        const grouped = groupContains(n.children, profile);
         if (grouped) {
           const rest = grouped.rest.map((c) => compileNode(c, profile, doc));
           const all = [...grouped.preds, ...rest];
@@ -404,12 +404,13 @@ const GROUP_MIN = 8;
  * Long OR lists of case-insensitive `contains` values on one field (the bulk of SigmaHQ) become
  * one Aho-Corasick pass over the A-Z-lowered terms; exact values become one set lookup.
  */
-function groupContains(children: IrNode[]): { preds: Pred[]; rest: IrNode[] } | null {
+function groupContains(children: IrNode[], profile: MappingProfile): { preds: Pred[]; rest: IrNode[] } | null {
   const contains = new Map<string | null, string[]>();
   const exact = new Map<string | null, Set<string>>();
   const rest: IrNode[] = [];
   for (const c of children) {
-    if (c.kind === 'string' && !c.caseSensitive) {
+    // Only keyword text can be compared as text: a string on an ip or numeric field means an address or a number.
+    if (c.kind === 'string' && !c.caseSensitive && (c.field === null || fieldKind(profile, c.field) === 'keyword')) {
       const p = c.pattern;
       if (p.length === 3 && p[0].t === 'any' && p[1].t === 'lit' && p[2].t === 'any') {
         const l = contains.get(c.field) ?? [];
