@@ -1,0 +1,67 @@
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+/** Run the real CLI entry point (through tsx, so no build step is needed). */
+export function cli(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), path.join(ROOT, 'test/cli/run-cli.ts'), ...args], {
+    encoding: 'utf8',
+    input,
+    cwd: ROOT,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('sigma-es check', function () {
+  this.timeout(60_000);
+  let dir: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sigma-es-check-'));
+    fs.mkdirSync(path.join(dir, 'sub'));
+    fs.copyFileSync(path.join(ROOT, 'sigma/wmic_remote_command_execution.yml'), path.join(dir, 'good.yml'));
+    fs.writeFileSync(path.join(dir, 'sub/bad.yaml'), 'title: Bad\nid: nope\nlogsource: {product: windows}\ndetection:\n  sel:\n    f|nope: x\n  condition: sel\n');
+    fs.writeFileSync(path.join(dir, 'sub/notes.txt'), 'not a rule');
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('exits 0 on valid rules', () => {
+    const r = cli(['check', path.join(ROOT, 'sigma')]);
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /1 valid, 0 invalid/);
+  });
+  it('walks folders recursively, collects every error, prints --json as specified, exits 1', () => {
+    const r = cli(['check', dir, '--json']);
+    assert.equal(r.status, 1, r.stderr);
+    const s = JSON.parse(r.stdout);
+    assert.equal(s.files, 2, 'only .yml/.yaml files in folders');
+    assert.equal(s.rules, 2);
+    assert.equal(s.valid, 1);
+    assert.equal(s.invalid, 1);
+    assert.deepEqual(s.errors.map((e: { code: string }) => e.code).sort(), ['INVALID_ID', 'UNKNOWN_MODIFIER']);
+    for (const e of s.errors) {
+      assert.deepEqual(Object.keys(e).sort(), ['code', 'column', 'file', 'line', 'message', 'rule']);
+      assert.ok(e.file.endsWith('bad.yaml') && e.line > 0 && e.column > 0 && e.rule === 'nope');
+    }
+  });
+  it('prints errors as file:line:column with the rule and code, never a stack trace', () => {
+    const r = cli(['check', dir]);
+    assert.match(r.stdout, /bad\.yaml:6:5: \[nope\] UNKNOWN_MODIFIER sel\.f\|nope: unknown modifier 'nope'/);
+    assert.doesNotMatch(r.stdout + r.stderr, /\n\s+at /);
+  });
+  it('reports a missing path and exits non-zero', () => {
+    const r = cli(['check', path.join(dir, 'missing.yml')]);
+    assert.equal(r.status, 1);
+    assert.match(r.stdout, /FILE_NOT_FOUND/);
+  });
+  it('exits 2 on usage errors, with help available', () => {
+    assert.equal(cli(['check']).status, 2);
+    assert.equal(cli(['check', '--bogus', 'x']).status, 2);
+    const h = cli(['check', '--help']);
+    assert.equal(h.status, 0);
+    assert.match(h.stdout, /Usage: sigma-es check/);
+  });
+});
