@@ -210,7 +210,7 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessReport> {
     }
     // The evaluator must accept what the translator accepts: a rule it cannot run is a failure.
     const evalErrors = new Map<IrRule, SigmaEsError>();
-    const ruleset = compileRuleset(rules, { profile: set.profile, onRuleError: (r, err) => evalErrors.set(r, err) });
+    const ruleset = compileRuleset(rules, { profile: set.profile, onRuleError: (r, err) => r.kind === 'rule' && evalErrors.set(r, err) });
     const evalIndex = new Map<IrRule, number>();
     ruleset.rules.forEach((r, i) => evalIndex.set(r, i));
     for (const [r, err] of evalErrors) {
