@@ -121,6 +121,21 @@ export function parseEsDate(v: JsonScalar): number | null {
 
 const LONG_MAX = 9223372036854775807;
 
+const LONG_MIN_BIG = -(2n ** 63n);
+const LONG_MAX_BIG = 2n ** 63n - 1n;
+
+/** Whether decimal text, truncated toward zero, fits a Java long (what ES's coercing parse accepts). */
+function longInRange(text: string): boolean {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!m) return false;
+  const digits = BigInt(`${m[2] || '0'}${m[3] ?? ''}`);
+  const shift = Number(m[4] ?? 0) - (m[3] ?? '').length;
+  if (shift > 40) return digits === 0n;
+  const whole = shift >= 0 ? digits * 10n ** BigInt(shift) : shift < -400 ? 0n : digits / 10n ** BigInt(-shift);
+  const signed = m[1] === '-' ? -whole : whole;
+  return signed >= LONG_MIN_BIG && signed <= LONG_MAX_BIG;
+}
+
 /** Numeric value for a long/double field (ES coerces numeric strings; long truncates). */
 function parseNumeric(v: JsonScalar, kind: 'long' | 'double'): number | null | 'skip' {
   let n: number;
@@ -128,8 +143,10 @@ function parseNumeric(v: JsonScalar, kind: 'long' | 'double'): number | null | '
   if (typeof v === 'number') n = v;
   else if (v instanceof RawNumber) n = v.value;
   else {
-    const t = v.trim();
-    if (t === '') return 'skip'; // coerce: an empty string is a null value
+    // A long field parses the string as written (" 4" and "4\n" make ES refuse the document);
+    // a double field goes through Java's Double.parseDouble, which ignores surrounding whitespace.
+    const t = kind === 'long' ? v : v.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '');
+    if (v === '') return 'skip'; // coerce: an empty string is a null value
     if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return null;
     n = Number(t);
   }
@@ -137,6 +154,8 @@ function parseNumeric(v: JsonScalar, kind: 'long' | 'double'): number | null | '
   if (kind === 'long') {
     n = Math.trunc(n);
     if (n > LONG_MAX || n < -LONG_MAX - 1) return null;
+    // Near the limits a double cannot tell 2^63 - 1 from 2^63: decide on the written digits.
+    if (Math.abs(n) >= 2 ** 62 && typeof v !== 'number' && !longInRange(v instanceof RawNumber ? v.raw : v)) return null;
     if (Object.is(n, -0)) n = 0;
   }
   return n;
