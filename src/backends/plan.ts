@@ -77,7 +77,7 @@ export function planLeaf(leaf: Leaf, ctx: RenderContext): Prim {
     }
     case 'cidr': {
       const f = resolveField(ctx.profile, leaf.field);
-      if (f.kind === 'ip') return { p: 'ip', field: f.field, networks: [leaf.cidr] };
+      if (f.kind === 'ip') return { p: 'ip', field: f.field, networks: [engineNetwork(leaf.cidr, leaf.version)] };
       if (f.kind === 'keyword') {
         return { p: 'regexp', field: f.field, regex: cidrTextRegex(leaf.cidr), caseInsensitive: false, keywords: false, origin: leaf.origin };
       }
@@ -107,6 +107,24 @@ export function planLeaf(leaf: Leaf, ctx: RenderContext): Prim {
       return { p: 'timepart', field: f.field, kind: f.kind, part: leaf.part, op: leaf.op, value: leaf.value, origin: leaf.origin };
     }
   }
+}
+
+/**
+ * Elasticsearch refuses a CIDR inside the IPv4-mapped block (`::ffff:0:0/96` and longer: "ambiguous
+ * prefix length"), but stores IPv4 addresses as exactly those mapped addresses, so the same set of
+ * addresses is the IPv4 network with the prefix shortened by 96.
+ */
+function engineNetwork(cidr: string, version: 4 | 6): string {
+  if (version !== 6) return cidr;
+  const [addr, lenText] = cidr.split('/');
+  const len = Number(lenText);
+  if (len < 96) return cidr;
+  // parseCidr normalises to the compressed hex form, e.g. `::ffff:a00:0/104`.
+  const m = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(addr);
+  if (!m) return cidr;
+  const hi = parseInt(m[1], 16);
+  const lo = parseInt(m[2], 16);
+  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}/${len - 96}`;
 }
 
 function planString(field: string | null, pattern: PatternPart[], caseInsensitive: boolean, origin: LeafOrigin, ctx: RenderContext): Prim {
