@@ -1,20 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { cli } from './helpers';
 
 const ROOT = path.resolve(__dirname, '../..');
-
-/** Run the real CLI entry point (through tsx, so no build step is needed). */
-export function cli(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), path.join(ROOT, 'test/cli/run-cli.ts'), ...args], {
-    encoding: 'utf8',
-    input,
-    cwd: ROOT,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('sigma-es check', function () {
   this.timeout(60_000);
