@@ -89,7 +89,11 @@ function renderPrim(prim: Prim, ctx: RenderContext, group: (s: string) => string
       }
       if (isLiteral(prim.pattern)) {
         const text = literalText(prim.pattern);
-        return text === '' ? `${f}:""` : `${f}:${escapeTerm(text)}`;
+        if (text === '') return `${f}:""`;
+        // Elasticsearch reads an unquoted term starting with `<` or `>` as a range (`f:>x`) even
+        // when escaped, since it looks at the unescaped text; a quoted term is never a range.
+        if (/^[<>]/.test(text)) return `${f}:"${text.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+        return `${f}:${escapeTerm(text)}`;
       }
       if (prim.pattern.length === 1 && prim.pattern[0].t === 'any') {
         // `f:*` is rewritten to an exists query, which also counts values beyond ignore_above.
