@@ -18,6 +18,8 @@ import type { IrRule } from '../ir/types';
 import { getProfile, type MappingProfile } from '../mapping/profile';
 import { collectNeedles, generateEvents, Rng, seedOf } from './events';
 import { FUZZ_PROFILE, ruleArb, ruleYaml, type GenRule } from './rules';
+// shrink.ts uses this module's helpers at call time only, so the import cycle is harmless.
+import { shrinkCase } from './shrink';
 
 export const FUZZ_TARGETS: EngineTarget[] = ['dsl', 'lucene', 'eql', 'esql'];
 
@@ -406,7 +408,6 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzResult> {
         if (shrunk >= shrinkLimit) break;
         if (m.kind !== 'ids' || m.minimal || !m.rule || !m.events?.length || !m.target) continue;
         shrunk++;
-        const { shrinkCase } = await import('./shrink');
         m.minimal = await shrinkCase(engine, profile, m.rule, m.events, m.target, targets, `${index}-shrink`);
       }
       opts.onBatch?.({ batch, cases: result.cases, mismatches: result.mismatches.length, ms: Date.now() - started });
