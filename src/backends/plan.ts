@@ -131,7 +131,9 @@ function planString(field: string | null, pattern: PatternPart[], caseInsensitiv
   const f = resolveField(ctx.profile, field);
   switch (f.kind) {
     case 'keyword':
-      return { p: 'text', field: f.field, pattern, caseInsensitive, keywords: f.keywords };
+      // case_insensitive folds ASCII letters only, so without one it changes nothing on
+      // Elasticsearch; OpenSearch's case-insensitive term never matches the empty string.
+      return { p: 'text', field: f.field, pattern, caseInsensitive: caseInsensitive && pattern.some((p) => p.t === 'lit' && /[A-Za-z]/.test(p.v)), keywords: f.keywords };
     case 'ip': {
       if (pattern.length === 1 && pattern[0].t === 'any') return { p: 'exists', field: f.field, kind: f.kind };
       if (isLiteral(pattern)) {
