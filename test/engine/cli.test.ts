@@ -35,14 +35,29 @@ describe('engine: CLI', function () {
     assert.equal(mine.healthy, true);
   });
 
-  it('engine start reuses a running engine instead of starting another', async function () {
-    // Only an engine started by `engine start` is shared; a test-owned one is not, so this
-    // case is only observable when the shared engine came from the CLI.
-    const e = es();
-    if (e.provider !== 'embedded' || e.owned) this.skip();
-    const r = await run('engine', 'start', '--engine', 'elasticsearch', '--json');
-    assert.equal(r.code, 0);
-    assert.equal((JSON.parse(r.out) as { reused: boolean }).reused, true);
+  it('engine start starts a shared engine, a second start reuses it, engine stop stops it', async function () {
+    // The CLI's own engine (not the test run's): OpenSearch, the quicker of the two to start.
+    this.timeout(10 * 60_000);
+    const first = await run('engine', 'start', '--engine', 'opensearch', '--json');
+    assert.equal(first.code, 0, first.err);
+    const started = JSON.parse(first.out) as { url: string; pid: number; reused: boolean };
+    try {
+      const again = await run('engine', 'start', '--engine', 'opensearch', '--json');
+      assert.equal(again.code, 0, again.err);
+      const reused = JSON.parse(again.out) as { url: string; reused: boolean };
+      assert.equal(reused.reused, true);
+      assert.equal(reused.url, started.url);
+    } finally {
+      const stop = await run('engine', 'stop', '--engine', 'opensearch', '--json');
+      assert.equal(stop.code, 0, stop.err);
+    }
+    let alive = true;
+    try {
+      process.kill(started.pid, 0);
+    } catch {
+      alive = false;
+    }
+    assert.equal(alive, false, `engine ${started.pid} is gone after engine stop`);
   });
 
   it('rejects an unknown engine with exit code 2', async () => {
