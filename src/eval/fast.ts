@@ -78,15 +78,22 @@ function fieldLo(ev: FastEvent, field: string | null): string[] | undefined {
   return (fv.lo ??= loTerms(fv.terms));
 }
 
-function fieldG(ev: FastEvent, field: string | null): string[] | undefined {
-  if (field === null) {
-    if (!ev.kwG) ev.kwG = ev.keywordTerms.map(witnessFold);
-    return ev.kwG;
+const SPECIALS = /[\u0130\u0131\u017f\u212a]/;
+
+/** witnessFold of each term, sharing the A-Z-lowered strings when no special character occurs. */
+function gTerms(terms: string[], lo: string[]): string[] {
+  let out: string[] | undefined;
+  for (let i = 0; i < terms.length; i++) {
+    if (SPECIALS.test(terms[i])) (out ??= lo.slice())[i] = witnessFold(terms[i]);
   }
+  return out ?? lo;
+}
+
+function fieldG(ev: FastEvent, field: string | null): string[] | undefined {
+  if (field === null) return (ev.kwG ??= gTerms(ev.keywordTerms, fieldLo(ev, null) as string[]));
   const fv = ev.fields.get(field) as FastFieldValues | undefined;
   if (!fv || fv.kind !== 'keyword') return undefined;
-  if (!fv.g) fv.g = fv.terms.map(witnessFold);
-  return fv.g;
+  return (fv.g ??= gTerms(fv.terms, (fv.lo ??= loTerms(fv.terms))));
 }
 
 // ---------------------------------------------------------------- leaf compilation
@@ -398,7 +405,7 @@ function compileNode(n: IrNode, profile: MappingProfile, doc?: IrRule): Pred {
   }
 }
 
-const GROUP_MIN = 8;
+const GROUP_MIN = 4;
 
 /**
  * Long OR lists of case-insensitive `contains` values on one field (the bulk of SigmaHQ) become
@@ -445,6 +452,10 @@ function groupContains(children: IrNode[], profile: MappingProfile): { preds: Pr
     });
   }
   for (const [field, set] of exact) {
+    if (set.size < 2) {
+      for (const v of set) rest.push({ kind: 'string', field, pattern: [{ t: 'lit', v }], caseSensitive: false, origin: { identifier: '', sigmaField: field, modifiers: [], value: v } });
+      continue;
+    }
     grouped++;
     preds.push((ev) => {
       const lo = fieldLo(ev, field);
@@ -596,8 +607,8 @@ export function compileFast(rules: IrRule[], profile: MappingProfile): FastRules
     addAll(always);
     counters.events++;
     counters.candidates += cand.length;
-    const sorted = cand.slice().sort((a, b) => a - b);
-    for (let k = 0; k < sorted.length; k++) if (preds[sorted[k]](ev)) out.push(sorted[k]);
+    cand.sort((a, b) => a - b);
+    for (let k = 0; k < cand.length; k++) if (preds[cand[k]](ev)) out.push(cand[k]);
     return out;
   };
   return { profile, rules, match, stats: { indexed, alwaysRun: always.length, never }, counters, witnesses };
