@@ -39,13 +39,14 @@ const leaf: fc.Arbitrary<IrNode> = fc.oneof(
 );
 // Long OR lists of contains / exact values take the grouped (Aho-Corasick / set) path.
 const longOr: fc.Arbitrary<IrNode> = fc
-  .record({ field: fc.constantFrom<string | null>(...KW_FIELDS, null), vals: fc.array(fc.tuple(text, fc.boolean()), { minLength: 8, maxLength: 12 }) })
+  .record({ field: fc.constantFrom<string | null>(...KW_FIELDS, null, 'SourceIp', 'ProcessId'), vals: fc.array(fc.tuple(fc.oneof(text, fc.constantFrom('10.1.2.3', '::1', '4', '4.0')), fc.boolean()), { minLength: 4, maxLength: 12 }) })
   .map(({ field, vals }) => ({
     kind: 'or' as const,
     children: vals.map(([v, contains]) => ({
       kind: 'string' as const,
       field,
-      pattern: v === '' ? [] : contains ? [{ t: 'any' as const }, { t: 'lit' as const, v }, { t: 'any' as const }] : [{ t: 'lit' as const, v }],
+      // typed fields only take literals (the translator rejects wildcards there)
+      pattern: v === '' ? [] : contains && (field === null || KW_FIELDS.includes(field)) ? [{ t: 'any' as const }, { t: 'lit' as const, v }, { t: 'any' as const }] : [{ t: 'lit' as const, v }],
       caseSensitive: false,
       origin,
     })),
@@ -68,8 +69,8 @@ const event = fc.record(
     a: fc.oneof(scalarValue, fc.array(scalarValue, { maxLength: 3 })),
     b: scalarValue,
     c: fc.oneof(fc.record({ d: scalarValue }), fc.array(fc.record({ d: scalarValue }), { maxLength: 2 })),
-    SourceIp: fc.constantFrom('10.1.2.3', '10.2.0.1', '192.168.0.1', '::ffff:10.1.9.9', 'fe80::1'),
-    ProcessId: fc.integer({ min: 0, max: 5 }),
+    SourceIp: fc.constantFrom('10.1.2.3', '10.2.0.1', '192.168.0.1', '::ffff:10.1.9.9', 'fe80::1', '0:0:0:0:0:0:0:1'),
+    ProcessId: fc.oneof(fc.integer({ min: 0, max: 5 }), fc.constantFrom('4', 4.5)),
   },
   { requiredKeys: [] },
 );
