@@ -16,6 +16,7 @@ import org.apache.lucene.util.automaton.Automaton;
 import org.apache.lucene.util.automaton.CharacterRunAutomaton;
 import org.apache.lucene.util.automaton.Operations;
 import org.apache.lucene.util.automaton.RegExp;
+import org.apache.lucene.util.automaton.TooComplexToDeterminizeException;
 
 /**
  * Line protocol on stdin/stdout, one request per line, fields separated by a tab, strings as
@@ -24,6 +25,16 @@ import org.apache.lucene.util.automaton.RegExp;
  *                                 which is what Elasticsearch's regexp query builds
  *   W <pattern> <ci:0|1> <term>   wildcard query; ci=1 reproduces Elasticsearch's
  *                                 AutomatonQueries.toCaseInsensitiveWildcardNFA
+ *   D <pattern> <ci:0|1> <limit>  determinization cost, as Elasticsearch 9.5's regexp query on a
+ *                                 keyword field pays it: RegExp(pattern, ALL | DEPRECATED_COMPLEMENT
+ *                                 (= RegexpFlag.ALL, 0x100FF), ci ? ASCII_CASE_INSENSITIVE : 0), then
+ *                                 determinize(a, max_determinized_states). <limit> is a decimal
+ *                                 workLimit, not base64.
+ *                                 Answer "<t> <w>": t = 1 if determinize(a, limit) throws
+ *                                 TooComplexToDeterminizeException; w = the smallest workLimit that
+ *                                 does not throw (Lucene throws iff effort >= 10 * workLimit, so w =
+ *                                 floor(effort / 10) + 1 pins the effort down to a decade), or -1
+ *                                 when it throws even at 20000.
  * Answer: "1" (match), "0" (no match) or "E <message>" (pattern rejected).
  */
 public final class Oracle {
@@ -37,6 +48,11 @@ public final class Oracle {
       if (line.isEmpty()) continue;
       String[] f = line.split("\t", -1);
       try {
+        if (f[0].equals("D")) {
+          out.println(determinizeCost(dec(f[1]), f[2].equals("1"), Integer.parseInt(f[3])));
+          out.flush();
+          continue;
+        }
         String pattern = dec(f[1]);
         boolean ci = f[2].equals("1");
         String term = dec(f[3]);
@@ -57,6 +73,34 @@ public final class Oracle {
         out.println("E " + e);
       }
       out.flush();
+    }
+  }
+
+  @SuppressWarnings("deprecation")
+  private static String determinizeCost(String pattern, boolean ci, int limit) {
+    Automaton a;
+    try {
+      a = new RegExp(pattern, RegExp.ALL | RegExp.DEPRECATED_COMPLEMENT, ci ? RegExp.ASCII_CASE_INSENSITIVE : 0).toAutomaton();
+    } catch (RuntimeException e) {
+      return "E " + e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).replace('\n', ' ');
+    }
+    boolean t = throwsAt(a, limit);
+    int lo = 1, hi = 20_001; // throwsAt is monotone in the limit: find the first that passes
+    if (throwsAt(a, hi)) return (t ? "1" : "0") + " -1";
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (throwsAt(a, mid)) lo = mid + 1;
+      else hi = mid;
+    }
+    return (t ? "1" : "0") + " " + lo;
+  }
+
+  private static boolean throwsAt(Automaton a, int workLimit) {
+    try {
+      Operations.determinize(a, workLimit);
+      return false;
+    } catch (TooComplexToDeterminizeException e) {
+      return true;
     }
   }
 

@@ -1,0 +1,626 @@
+import { luceneFoldAlternatives } from './casefold';
+
+/**
+ * Port of what an Elasticsearch 9.5 `regexp` query on a keyword field pays to determinize its
+ * pattern, so that a regex Elasticsearch would refuse ("Determinizing automaton with N states and
+ * M transitions would require more than 10000 effort") is rejected at translation instead.
+ *
+ * The chain being reproduced (ES 9.5 KeywordFieldType/StringFieldType.regexpQuery, Lucene 10.3.2):
+ *   AutomatonQueries.collapseConsecutiveQuantifiers(pattern)
+ *   new RegExp(p, RegexpFlag.ALL = 0x100FF (ALL | DEPRECATED_COMPLEMENT), ci ? ASCII_CASE_INSENSITIVE : 0)
+ *     .toAutomaton()                      -- an NFA without epsilons, built by Operations.*
+ *   CircuitBreakingOperations.determinize(nfa, max_determinized_states)  -- a copy of
+ *     Operations.determinize: no-op when the NFA is flagged deterministic or has <= 1 state;
+ *     otherwise a subset construction that adds |subset| to `effort` for each DFA state it takes
+ *     off the worklist and throws TooComplexToDeterminizeException once effort >= 10 * workLimit.
+ * The total effort is the sum of the subset sizes of all reachable DFA states, independent of
+ * the worklist order, so Lucene throws iff that sum >= 10 * workLimit. It depends on the exact
+ * NFA (dead states, state merges, which states epsilon copies land in), hence the NFA
+ * construction below follows RegExp.toAutomaton / Operations / Automata line by line.
+ *
+ * Scope: the RegExp syntax our renderer (lucene.ts) and the cidr regexes emit — literals, `\`
+ * escapes, `.`, `(...)`, `|`, `? * + {n} {n,} {n,m}`, `[...]`/`[^...]` with ranges and
+ * `\d\D\s\S\w\W`, `#`, `@`, `"..."`. Intersection `&`, complement `~` and `<...>` throw
+ * LuceneCostUnsupported (they are always escaped by the renderer). Checked against Lucene itself
+ * by test/regex/lucene-cost.test.ts.
+ */
+
+export class LuceneCostUnsupported extends Error {}
+
+const MAX_CP = 0x10ffff;
+const DEFAULT_WORK_LIMIT = 10000;
+
+// ---------------------------------------------------------------------------------------------
+// Automaton: per state a sorted, merged list of [dest, min, max] triples (Automaton.finishState).
+
+interface Aut {
+  acc: boolean[];
+  tr: number[][];
+}
+
+/** Automaton.finishCurrentState: merge overlapping/adjacent ranges to the same dest, sort by (min, max, dest). */
+function finish(raw: number[]): number[] {
+  const n = raw.length / 3;
+  if (n <= 1) return raw;
+  const idx = Array.from({ length: n }, (_, i) => i);
+  idx.sort((a, b) => raw[3 * a] - raw[3 * b] || raw[3 * a + 1] - raw[3 * b + 1] || raw[3 * a + 2] - raw[3 * b + 2]);
+  const merged: number[] = [];
+  let dest = -1;
+  let min = -1;
+  let max = -1;
+  for (const i of idx) {
+    const [d, lo, hi] = [raw[3 * i], raw[3 * i + 1], raw[3 * i + 2]];
+    if (d === dest && lo <= max + 1) {
+      if (hi > max) max = hi;
+    } else {
+      if (dest !== -1) merged.push(dest, min, max);
+      dest = d;
+      min = lo;
+      max = hi;
+    }
+  }
+  if (dest !== -1) merged.push(dest, min, max);
+  const m = merged.length / 3;
+  const j = Array.from({ length: m }, (_, i) => i);
+  j.sort((a, b) => merged[3 * a + 1] - merged[3 * b + 1] || merged[3 * a + 2] - merged[3 * b + 2] || merged[3 * a] - merged[3 * b]);
+  const out: number[] = [];
+  for (const i of j) out.push(merged[3 * i], merged[3 * i + 1], merged[3 * i + 2]);
+  return out;
+}
+
+/** Mutable automaton under construction; `done` freezes it the way Automaton/Builder.finish do. */
+class Build {
+  acc: boolean[] = [];
+  tr: number[][] = [];
+  createState(): number {
+    this.acc.push(false);
+    this.tr.push([]);
+    return this.acc.length - 1;
+  }
+  get numStates(): number {
+    return this.acc.length;
+  }
+  add(src: number, dest: number, min: number, max: number): void {
+    this.tr[src].push(dest, min, max);
+  }
+  copy(a: Aut): number {
+    const off = this.acc.length;
+    for (let s = 0; s < a.acc.length; s++) {
+      this.acc.push(a.acc[s]);
+      const t = a.tr[s];
+      const c: number[] = new Array(t.length);
+      for (let i = 0; i < t.length; i += 3) {
+        c[i] = t[i] + off;
+        c[i + 1] = t[i + 1];
+        c[i + 2] = t[i + 2];
+      }
+      this.tr.push(c);
+    }
+    return off;
+  }
+  /** Automaton/Builder.addEpsilon: source gets dest's current outgoing transitions and acceptance. */
+  addEpsilon(source: number, dest: number): void {
+    const t = this.tr[dest].slice();
+    for (let i = 0; i < t.length; i += 3) this.add(source, t[i], t[i + 1], t[i + 2]);
+    if (this.acc[dest]) this.acc[source] = true;
+  }
+  done(): Aut {
+    return { acc: this.acc, tr: this.tr.map(finish) };
+  }
+}
+
+const makeEmpty = (): Aut => ({ acc: [], tr: [] });
+const makeEmptyString = (): Aut => ({ acc: [true], tr: [[]] });
+const makeAnyString = (): Aut => ({ acc: [true], tr: [[0, 0, MAX_CP]] });
+
+function makeCharClass(starts: number[], ends: number[]): Aut {
+  if (starts.length === 0) return makeEmpty();
+  const raw: number[] = [];
+  for (let i = 0; i < starts.length; i++) raw.push(1, starts[i], ends[i]);
+  return { acc: [false, true], tr: [finish(raw), []] };
+}
+
+const makeCharRange = (min: number, max: number): Aut => (min > max ? makeEmpty() : makeCharClass([min], [max]));
+
+function makeString(cps: number[]): Aut {
+  const acc: boolean[] = [false];
+  const tr: number[][] = [[]];
+  for (let i = 0; i < cps.length; i++) {
+    tr[i] = [i + 1, cps[i], cps[i]];
+    acc.push(false);
+    tr.push([]);
+  }
+  acc[cps.length] = true;
+  return { acc, tr };
+}
+
+function liveStates(a: Aut): boolean[] {
+  const n = a.acc.length;
+  const fwd = new Array<boolean>(n).fill(false);
+  if (n > 0) {
+    const stack = [0];
+    fwd[0] = true;
+    while (stack.length) {
+      const s = stack.pop()!;
+      const t = a.tr[s];
+      for (let i = 0; i < t.length; i += 3) if (!fwd[t[i]]) { fwd[t[i]] = true; stack.push(t[i]); }
+    }
+  }
+  const rev: number[][] = Array.from({ length: n }, () => []);
+  for (let s = 0; s < n; s++) for (let i = 0; i < a.tr[s].length; i += 3) rev[a.tr[s][i]].push(s);
+  const back = new Array<boolean>(n).fill(false);
+  const stack: number[] = [];
+  for (let s = 0; s < n; s++) if (a.acc[s]) { back[s] = true; stack.push(s); }
+  while (stack.length) {
+    const s = stack.pop()!;
+    for (const p of rev[s]) if (!back[p]) { back[p] = true; stack.push(p); }
+  }
+  return fwd.map((f, i) => f && back[i]);
+}
+
+/** Operations.removeDeadStates: keep states reachable from 0 that reach an accept state. */
+function removeDeadStates(a: Aut): Aut {
+  const live = liveStates(a);
+  if (live.every(Boolean)) return a;
+  const map: number[] = [];
+  const acc: boolean[] = [];
+  for (let s = 0; s < a.acc.length; s++) if (live[s]) { map[s] = acc.length; acc.push(a.acc[s]); }
+  const tr: number[][] = acc.map(() => []);
+  for (let s = 0; s < a.acc.length; s++) {
+    if (!live[s]) continue;
+    const t = a.tr[s];
+    const out: number[] = [];
+    for (let i = 0; i < t.length; i += 3) if (live[t[i]]) out.push(map[t[i]], t[i + 1], t[i + 2]);
+    tr[map[s]] = finish(out);
+  }
+  return { acc, tr };
+}
+
+/** Operations.mergeAcceptStatesWithNoTransition (used by union). */
+function mergeAcceptStatesWithNoTransition(a: Aut): Aut {
+  const sinks: number[] = [];
+  for (let s = 0; s < a.acc.length; s++) if (a.acc[s] && a.tr[s].length === 0) sinks.push(s);
+  if (sinks.length <= 1) return a;
+  const sinkSet = new Set(sinks);
+  const remap = (s: number): number => {
+    if (sinkSet.has(s)) return sinks[0];
+    let below = 0; // merged states before s, except the one kept
+    for (const k of sinks) if (k < s) below++;
+    return below <= 1 ? s : s - (below - 1);
+  };
+  const b = new Build();
+  for (let s = 0; s < a.acc.length; s++) {
+    const r = remap(s);
+    while (b.numStates <= r) b.createState();
+    if (a.acc[s]) b.acc[r] = true;
+  }
+  for (let s = 0; s < a.acc.length; s++) {
+    const t = a.tr[s];
+    for (let i = 0; i < t.length; i += 3) b.add(remap(s), remap(t[i]), t[i + 1], t[i + 2]);
+  }
+  return b.done();
+}
+
+/** Operations.concatenate(List). */
+function concatenate(list: Aut[]): Aut {
+  for (const a of list) if (a.acc.length === 0) return makeEmpty();
+  const b = new Build();
+  for (const a of list) for (let s = 0; s < a.acc.length; s++) b.createState();
+  let off = 0;
+  for (let i = 0; i < list.length; i++) {
+    const a = list[i];
+    const n = a.acc.length;
+    for (let s = 0; s < n; s++) {
+      const t = a.tr[s];
+      for (let j = 0; j < t.length; j += 3) b.add(off + s, off + t[j], t[j + 1], t[j + 2]);
+      if (!a.acc[s]) continue;
+      let follow: Aut | null = i === list.length - 1 ? null : list[i + 1];
+      let followOff = off;
+      let upto = i + 1;
+      for (;;) {
+        if (follow === null) { b.acc[off + s] = true; break; }
+        const ft = follow.tr[0];
+        for (let j = 0; j < ft.length; j += 3) b.add(off + s, followOff + n + ft[j], ft[j + 1], ft[j + 2]);
+        if (!follow.acc[0]) break;
+        followOff += follow.acc.length;
+        follow = upto === list.length - 1 ? null : list[upto + 1];
+        upto++;
+      }
+    }
+    off += n;
+  }
+  if (b.numStates === 0) b.createState();
+  return removeDeadStates(b.done());
+}
+
+/** Operations.union(Collection). */
+function union(list: Aut[]): Aut {
+  const b = new Build();
+  b.createState();
+  for (const a of list) b.copy(a);
+  let off = 1;
+  for (const a of list) {
+    if (a.acc.length === 0) continue;
+    b.addEpsilon(0, off);
+    off += a.acc.length;
+  }
+  return mergeAcceptStatesWithNoTransition(removeDeadStates(b.done()));
+}
+
+/** Operations.optional. */
+function optional(a: Aut): Aut {
+  if (a.acc[0]) return a;
+  const toInitial = a.tr.some((t) => { for (let i = 0; i < t.length; i += 3) if (t[i] === 0) return true; return false; });
+  if (!toInitial) {
+    const acc = a.acc.slice();
+    const tr = a.tr.slice();
+    if (acc.length === 0) { acc.push(false); tr.push([]); }
+    acc[0] = true;
+    return { acc, tr };
+  }
+  const b = new Build();
+  b.createState();
+  b.acc[0] = true;
+  if (a.acc.length > 0) {
+    b.copy(a);
+    b.addEpsilon(0, 1);
+  }
+  return b.done();
+}
+
+/** Operations.repeat(a): Kleene star. */
+function repeatStar(a: Aut): Aut {
+  const n = a.acc.length;
+  if (n === 0) return a;
+  const accCount = a.acc.filter(Boolean).length;
+  if (a.acc[0] && accCount === 1) return a;
+  const b = new Build();
+  b.createState();
+  b.acc[0] = true;
+  const map: number[] = new Array(n);
+  for (let s = 0; s < n; s++) {
+    if (!a.acc[s]) map[s] = b.createState();
+    else if (a.tr[s].length === 0) map[s] = 0;
+    else { map[s] = b.createState(); b.acc[map[s]] = true; }
+  }
+  for (let s = 0; s < n; s++) {
+    const t = a.tr[s];
+    for (let i = 0; i < t.length; i += 3) b.add(map[s], map[t[i]], t[i + 1], t[i + 2]);
+  }
+  const t0 = a.tr[0];
+  for (let i = 0; i < t0.length; i += 3) b.add(0, map[t0[i]], t0[i + 1], t0[i + 2]);
+  for (let s = 0; s < n; s++) {
+    if (!a.acc[s] || map[s] === 0) continue;
+    for (let i = 0; i < t0.length; i += 3) b.add(map[s], map[t0[i]], t0[i + 1], t0[i + 2]);
+  }
+  return removeDeadStates(b.done());
+}
+
+/** Operations.repeat(a, min). */
+function repeatMin(a: Aut, min: number): Aut {
+  if (min === 0) return repeatStar(a);
+  const list: Aut[] = [];
+  for (let i = 0; i < min; i++) list.push(a);
+  list.push(repeatStar(a));
+  return concatenate(list);
+}
+
+/** Operations.repeat(a, min, max). */
+function repeatMinMax(a: Aut, min: number, max: number): Aut {
+  if (min > max) return makeEmpty();
+  let first: Aut;
+  if (min === 0) first = makeEmptyString();
+  else if (min === 1) first = a;
+  else first = concatenate(Array.from({ length: min }, () => a));
+  let prevAccept: number[] = [];
+  for (let s = 0; s < first.acc.length; s++) if (first.acc[s]) prevAccept.push(s);
+  const b = new Build();
+  b.copy(first);
+  for (let i = min; i < max; i++) {
+    const off = b.copy(a);
+    for (const s of prevAccept) b.addEpsilon(s, off);
+    prevAccept = [];
+    for (let s = 0; s < a.acc.length; s++) if (a.acc[s]) prevAccept.push(off + s);
+  }
+  return removeDeadStates(b.done());
+}
+
+// ---------------------------------------------------------------------------------------------
+// RegExp parser (Lucene 10.3.2 RegExp.java), syntax flags ALL | DEPRECATED_COMPLEMENT.
+
+type Node =
+  | { k: 'union' | 'concat'; a: Node; b: Node }
+  | { k: 'opt' | 'star'; a: Node }
+  | { k: 'min'; a: Node; min: number }
+  | { k: 'minmax'; a: Node; min: number; max: number }
+  | { k: 'neg'; a: Node } // [^...] = intersection(anychar, complement(class))
+  | { k: 'char'; c: number }
+  | { k: 'range'; from: number; to: number }
+  | { k: 'class'; from: number[]; to: number[] }
+  | { k: 'any' | 'empty' | 'anystring' }
+  | { k: 'string'; s: number[] };
+
+const LETTERS = '\\ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+const isStr = (n: Node): n is { k: 'char'; c: number } | { k: 'string'; s: number[] } => n.k === 'char' || n.k === 'string';
+const strOf = (n: { k: 'char'; c: number } | { k: 'string'; s: number[] }): number[] => (n.k === 'char' ? [n.c] : n.s);
+
+class Parser {
+  private pos = 0;
+  private readonly cps: number[];
+  constructor(src: string, private readonly ci: boolean) {
+    this.cps = Array.from(src, (c) => c.codePointAt(0)!);
+  }
+
+  parse(): Node {
+    if (this.cps.length === 0) return { k: 'string', s: [] };
+    const e = this.union();
+    if (this.more()) throw new Error(`end-of-string expected at position ${this.pos}`);
+    return e;
+  }
+
+  private more(): boolean { return this.pos < this.cps.length; }
+  private peek(s: string): boolean { return this.more() && s.includes(String.fromCodePoint(this.cps[this.pos])); }
+  private match(c: string): boolean {
+    if (this.more() && this.cps[this.pos] === c.codePointAt(0)) { this.pos++; return true; }
+    return false;
+  }
+  private next(): number {
+    if (!this.more()) throw new Error('unexpected end-of-string');
+    return this.cps[this.pos++];
+  }
+
+  private union(): Node {
+    let r = this.inter();
+    while (this.match('|')) r = { k: 'union', a: r, b: this.inter() };
+    return r;
+  }
+  private inter(): Node {
+    const r = this.concat();
+    if (this.match('&')) throw new LuceneCostUnsupported('intersection `&`');
+    return r;
+  }
+  private concat(): Node {
+    let r = this.repeat();
+    while (this.more() && !this.peek(')|') && !this.peek('&')) r = makeConcatenation(r, this.repeat());
+    return r;
+  }
+  private repeat(): Node {
+    let e = this.compl();
+    while (this.peek('?*+{')) {
+      if (this.match('?')) e = { k: 'opt', a: e };
+      else if (this.match('*')) e = { k: 'star', a: e };
+      else if (this.match('+')) e = { k: 'min', a: e, min: 1 };
+      else if (this.match('{')) {
+        const n = this.int();
+        if (n === null) throw new Error(`integer expected at position ${this.pos}`);
+        let m: number | null = n;
+        if (this.match(',')) m = this.int();
+        if (!this.match('}')) throw new Error(`expected '}' at position ${this.pos}`);
+        if (m !== null && n > m) throw new Error(`invalid repetition range(out of order): ${n}..${m}`);
+        e = m === null ? { k: 'min', a: e, min: n } : { k: 'minmax', a: e, min: n, max: m };
+      }
+    }
+    return e;
+  }
+  private int(): number | null {
+    const start = this.pos;
+    while (this.peek('0123456789')) this.pos++;
+    return start === this.pos ? null : parseInt(String.fromCodePoint(...this.cps.slice(start, this.pos)), 10);
+  }
+  private compl(): Node {
+    if (this.match('~')) throw new LuceneCostUnsupported('complement `~`');
+    return this.charClassExp();
+  }
+  private charClassExp(): Node {
+    if (!this.match('[')) return this.simple();
+    const negate = this.match('^');
+    let e = this.charClasses();
+    if (negate) e = { k: 'neg', a: e };
+    if (!this.match(']')) throw new Error(`expected ']' at position ${this.pos}`);
+    return e;
+  }
+  private charClasses(): Node {
+    const starts: number[] = [];
+    const ends: number[] = [];
+    do {
+      if (this.match('\\')) {
+        if (this.peek(LETTERS)) this.expandPreDefined(starts, ends);
+        else { const c = this.next(); starts.push(c); ends.push(c); }
+      } else {
+        const c = this.charExp();
+        if (this.match('-')) { starts.push(c); ends.push(this.charExp()); }
+        else if (this.ci) for (const f of expand(c)) { starts.push(f); ends.push(f); }
+        else { starts.push(c); ends.push(c); }
+      }
+    } while (this.more() && !this.peek(']'));
+    for (let i = 0; i < starts.length; i++) if (starts[i] > ends[i]) throw new Error(`invalid range: from (${starts[i]}) cannot be > to (${ends[i]})`);
+    if (starts.length === 1) return starts[0] === ends[0] ? { k: 'char', c: starts[0] } : { k: 'range', from: starts[0], to: ends[0] };
+    return { k: 'class', from: starts, to: ends };
+  }
+  private expandPreDefined(starts: number[], ends: number[]): void {
+    const c = String.fromCodePoint(this.cps[this.pos]);
+    const add = (...r: number[]) => { for (let i = 0; i < r.length; i += 2) { starts.push(r[i]); ends.push(r[i + 1]); } };
+    switch (c) {
+      case '\\': add(0x5c, 0x5c); break;
+      case 'd': add(0x30, 0x39); break;
+      case 'D': add(0, 0x2f, 0x3a, MAX_CP); break;
+      case 's': add(0x09, 0x0a, 0x0d, 0x0d, 0x20, 0x20); break;
+      case 'S': add(0, 0x08, 0x0b, 0x0c, 0x0e, 0x1f, 0x21, MAX_CP); break;
+      case 'w': add(0x30, 0x39, 0x41, 0x5a, 0x5f, 0x5f, 0x61, 0x7a); break;
+      case 'W': add(0, 0x2f, 0x3a, 0x40, 0x5b, 0x5e, 0x60, 0x60, 0x7b, MAX_CP); break;
+      default: throw new Error(`invalid character class \\${c}`);
+    }
+    this.pos++;
+  }
+  private simple(): Node {
+    if (this.match('.')) return { k: 'any' };
+    if (this.match('#')) return { k: 'empty' };
+    if (this.match('@')) return { k: 'anystring' };
+    if (this.match('"')) {
+      const start = this.pos;
+      while (this.more() && !this.peek('"')) this.pos++;
+      if (!this.match('"')) throw new Error(`expected '"' at position ${this.pos}`);
+      return { k: 'string', s: this.cps.slice(start, this.pos - 1) };
+    }
+    if (this.match('(')) {
+      if (this.match(')')) return { k: 'string', s: [] };
+      const e = this.union();
+      if (!this.match(')')) throw new Error(`expected ')' at position ${this.pos}`);
+      return e;
+    }
+    if (this.match('<')) throw new LuceneCostUnsupported('`<...>` automaton/interval');
+    // matchPredefinedCharacterClass: consumes the backslash even when no class follows
+    if (this.match('\\') && this.peek(LETTERS)) {
+      const starts: number[] = [];
+      const ends: number[] = [];
+      this.expandPreDefined(starts, ends);
+      return { k: 'class', from: starts, to: ends };
+    }
+    return { k: 'char', c: this.charExp() };
+  }
+  private charExp(): number {
+    this.match('\\');
+    return this.next();
+  }
+}
+
+/** RegExp.makeConcatenation: adjacent characters/strings become one string node. */
+function makeConcatenation(a: Node, b: Node): Node {
+  if (isStr(a) && isStr(b)) return { k: 'string', s: [...strOf(a), ...strOf(b)] };
+  if (a.k === 'concat' && isStr(a.b) && isStr(b)) return { k: 'concat', a: a.a, b: { k: 'string', s: [...strOf(a.b), ...strOf(b)] } };
+  if (isStr(a) && b.k === 'concat' && isStr(b.a)) return { k: 'concat', a: { k: 'string', s: [...strOf(a), ...strOf(b.a)] }, b: b.b };
+  return { k: 'concat', a, b };
+}
+
+/** CaseFolding.expand, sorted (RegExp.toCaseInsensitiveChar). */
+function expand(c: number): number[] {
+  return [c, ...luceneFoldAlternatives(c)].sort((x, y) => x - y);
+}
+
+function leaves(n: Node, k: 'union' | 'concat', out: Node[]): void {
+  if (n.k === k) { leaves((n as { a: Node }).a, k, out); leaves((n as { b: Node }).b, k, out); } else out.push(n);
+}
+
+function toAutomaton(n: Node, ci: boolean): Aut {
+  switch (n.k) {
+    case 'union': case 'concat': {
+      const list: Node[] = [];
+      leaves(n.a, n.k, list);
+      leaves(n.b, n.k, list);
+      const auts = list.map((x) => toAutomaton(x, ci));
+      return n.k === 'union' ? union(auts) : concatenate(auts);
+    }
+    case 'opt': return optional(toAutomaton(n.a, ci));
+    case 'star': return repeatStar(toAutomaton(n.a, ci));
+    case 'min': return repeatMin(toAutomaton(n.a, ci), n.min);
+    case 'minmax': return repeatMinMax(toAutomaton(n.a, ci), n.min, n.max);
+    case 'neg': {
+      // intersection(anyChar, complement(e)) of a one-character automaton e is, after Lucene's
+      // removeDeadStates, the two-state automaton over the complemented ranges.
+      const e = toAutomaton(n.a, ci);
+      const ranges: [number, number][] = [];
+      for (const t of e.tr) for (let i = 0; i < t.length; i += 3) ranges.push([t[i + 1], t[i + 2]]);
+      ranges.sort((x, y) => x[0] - y[0]);
+      const starts: number[] = [];
+      const ends: number[] = [];
+      let next = 0;
+      for (const [lo, hi] of ranges) {
+        if (lo > next) { starts.push(next); ends.push(lo - 1); }
+        next = Math.max(next, hi + 1);
+      }
+      if (next <= MAX_CP) { starts.push(next); ends.push(MAX_CP); }
+      if (starts.length === 0) throw new LuceneCostUnsupported('negated class matching nothing');
+      return makeCharClass(starts, ends);
+    }
+    case 'char': return ci ? makeCharClass(expand(n.c), expand(n.c)) : makeCharRange(n.c, n.c);
+    case 'range': return makeCharRange(n.from, n.to);
+    case 'class': return makeCharClass(n.from, n.to);
+    case 'any': return makeCharRange(0, MAX_CP);
+    case 'empty': return makeEmpty();
+    case 'anystring': return makeAnyString();
+    case 'string': return ci ? concatenate(n.s.map((c) => makeCharClass(expand(c), expand(c)))) : makeString(n.s);
+  }
+}
+
+/** Elasticsearch's AutomatonQueries.collapseConsecutiveQuantifiers (applied before RegExp parses). */
+export function collapseConsecutiveQuantifiers(p: string): string {
+  let out = '';
+  let inClass = false;
+  let inQuote = false;
+  let lastQ = false;
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i];
+    if (c === '\\' && i + 1 < p.length) { out += c + p[++i]; lastQ = false; }
+    else if (inQuote) { out += c; if (c === '"') inQuote = false; lastQ = false; }
+    else if (inClass) { out += c; if (c === ']') inClass = false; lastQ = false; }
+    else if (c === '"') { out += c; inQuote = true; lastQ = false; }
+    else if (c === '[') { out += c; inClass = true; lastQ = false; }
+    else if (c === '+' || c === '*' || c === '?') {
+      if (!lastQ) { out += c; lastQ = true; }
+      else { const prev = out[out.length - 1]; out = out.slice(0, -1) + (prev === c ? c : '*'); }
+    } else { out += c; lastQ = false; }
+  }
+  return out;
+}
+
+function isDeterministic(a: Aut): boolean {
+  for (const t of a.tr) for (let i = 3; i < t.length; i += 3) if (t[i + 1] <= t[i - 1]) return false;
+  return true;
+}
+
+/**
+ * Operations.determinize's effort: the sum, over the DFA states it takes off its worklist, of the
+ * number of NFA states in each. Stops counting once it reaches 10 * limit, which is exactly when
+ * Lucene throws TooComplexToDeterminizeException ("... would require more than <limit> effort").
+ */
+function determinizeEffort(a: Aut, workLimit: number): { effort: number; exceeds: boolean } {
+  if (a.acc.length <= 1 || isDeterministic(a)) return { effort: 0, exceeds: false };
+  const effortLimit = workLimit * 10;
+  const seen = new Set<string>(['0']);
+  const work: number[][] = [[0]];
+  let effort = 0;
+  for (let w = 0; w < work.length; w++) {
+    const set = work[w];
+    work[w] = [];
+    effort += set.length;
+    if (effort >= effortLimit) return { effort, exceeds: true };
+    // Sweep the interval boundaries of all outgoing transitions; each non-empty run of
+    // destinations between two boundaries is a DFA successor.
+    const ev: number[] = []; // [point, +1/-1, dest]
+    for (const s of set) {
+      const t = a.tr[s];
+      for (let i = 0; i < t.length; i += 3) ev.push(t[i + 1], 1, t[i], t[i + 2] + 1, -1, t[i]);
+    }
+    if (ev.length === 0) continue;
+    const order = Array.from({ length: ev.length / 3 }, (_, i) => i).sort((x, y) => ev[3 * x] - ev[3 * y]);
+    const count = new Map<number, number>();
+    for (let i = 0; i < order.length;) {
+      const p = ev[3 * order[i]];
+      if (count.size > 0) {
+        const dest = [...count.keys()].sort((x, y) => x - y);
+        const key = dest.join(',');
+        if (!seen.has(key)) { seen.add(key); work.push(dest); }
+      }
+      for (; i < order.length && ev[3 * order[i]] === p; i++) {
+        const d = ev[3 * order[i] + 2];
+        const c = (count.get(d) ?? 0) + ev[3 * order[i] + 1];
+        if (c === 0) count.delete(d);
+        else count.set(d, c);
+      }
+    }
+  }
+  return { effort, exceeds: false };
+}
+
+/**
+ * The determinization effort Elasticsearch 9.5 pays for `{"regexp": {f: {value: pattern,
+ * flags: "ALL", case_insensitive}}}` on a keyword field; `exceeds` iff the query is refused with
+ * max_determinized_states = `limit` (default 10000). `effort` is Lucene's internal count, which
+ * it compares with 10 * limit; it is exact below that and a lower bound once `exceeds`.
+ * Throws LuceneCostUnsupported outside the ported syntax and Error where Lucene's parser would.
+ */
+export function luceneDeterminizeEffort(pattern: string, caseInsensitive: boolean, limit = DEFAULT_WORK_LIMIT): { effort: number; exceeds: boolean } {
+  const nfa = toAutomaton(new Parser(collapseConsecutiveQuantifiers(pattern), caseInsensitive).parse(), caseInsensitive);
+  return determinizeEffort(nfa, limit);
+}
