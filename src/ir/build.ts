@@ -9,7 +9,8 @@ import type { Detection, DetectionGroup, DetectionItem, SigmaFilter, SigmaRule }
 import { MODIFIERS, base64, base64offset, utf16, windash } from '../sigma/modifiers';
 import { addWildcards, hasWildcards, mapLiterals, normalizePattern, parseSigmaString, patternText } from '../sigma/strings';
 import { parseCidr } from './ip';
-import { parseSigmaRegex } from './regex';
+import { parseSigmaRegex, renderLuceneRegex } from './regex';
+import { luceneDeterminizeEffort } from './regex/lucene-cost';
 import type { CompareOp, IrNode, IrRule, Leaf, LeafOrigin, PatternPart, TimePart } from './types';
 
 /** What the IR builder needs from the applied pipelines (see src/pipeline). */
@@ -249,6 +250,13 @@ class RuleBuilder {
       const flags = { i: false, m: false, s: false };
       for (const m of mods) if (REGEX_FLAG[m]) flags[REGEX_FLAG[m]] = true;
       const ast = parseSigmaRegex(value, flags);
+      // Decided here so the translator and the evaluator refuse the same rules: Elasticsearch
+      // rejects at query time a regexp whose automaton is too costly to determinize.
+      let rendered: { pattern: string; caseInsensitive: boolean } | null = null;
+      try { rendered = renderLuceneRegex(ast, flags); } catch { /* the backend reports render failures */ }
+      if (rendered && luceneDeterminizeEffort(rendered.pattern, rendered.caseInsensitive, 10000).exceeds) {
+        invalid('REGEX_UNSUPPORTED', `regex /${value}/ needs more than 10,000 determinization effort in Lucene (max_determinized_states, the limit of the Elasticsearch regexp query), Elasticsearch would refuse the query; simplify the regex (bounded repeats after a wildcard multiply states)`);
+      }
       return this.perField(field, (f) => ({ kind: 'regex', field: f, source: value, ast, flags: { ...flags }, origin }));
     }
     if (mods[0] === 'cidr') {
