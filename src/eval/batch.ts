@@ -27,8 +27,8 @@ export interface RawRecord {
 
 export interface BatchResult {
   lines: string[];
-  /** Malformed records, in input order. */
-  errors: Array<{ index: number; line: number; message: string }>;
+  /** Malformed records, in input order, with how much output came before each (for --on-error fail). */
+  errors: Array<{ index: number; line: number; message: string; before?: { lines: number; events: number; rejected: number; matches: number } }>;
   /** Events that matched a rule feeding a correlation (re-prepared by the main thread). */
   corr: Array<{ index: number; text: string; matched: number[] }>;
   events: number;
@@ -71,18 +71,22 @@ function pick(ev: Record<string, unknown>, raw: Map<string, unknown[]>, field: s
   return v.length === 1 ? v[0] : v;
 }
 
+function snapshot(r: BatchResult): { lines: number; events: number; rejected: number; matches: number } {
+  return { lines: r.lines.length, events: r.events, rejected: r.rejected, matches: r.matches };
+}
+
 export function processBatch(loaded: LoadedRules, setup: MatchSetup, records: RawRecord[]): BatchResult {
   const { ruleset, corrRules } = loaded;
   const res: BatchResult = { lines: [], errors: [], corr: [], events: 0, rejected: 0, matches: 0 };
   for (const rec of records) {
     // a structural error found by the splitter, forwarded in order
     if (rec.text.charCodeAt(0) === 0) {
-      res.errors.push({ index: rec.index, line: rec.line, message: rec.text.slice(1) });
+      res.errors.push({ index: rec.index, line: rec.line, message: rec.text.slice(1), before: snapshot(res) });
       continue;
     }
     const r = parseRecord(rec.index, rec.line, rec.text);
     if ('error' in r) {
-      res.errors.push({ index: rec.index, line: rec.line, message: r.error });
+      res.errors.push({ index: rec.index, line: rec.line, message: r.error, before: snapshot(res) });
       continue;
     }
     res.events++;

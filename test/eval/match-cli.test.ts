@@ -77,6 +77,7 @@ describe('sigma-es match', () => {
     const fail = await run(text, { onError: 'fail' });
     assert.equal(fail.code, 1);
     assert.match(fail.err, /:2: EVENT_MALFORMED/);
+    assert.deepEqual(fail.out.map((l) => JSON.parse(l).event), [0], 'matches before the bad line are still reported');
   });
 
   it('--explain says which items matched and why the filter failed', async () => {

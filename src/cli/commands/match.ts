@@ -92,6 +92,12 @@ export async function runMatch(rules: string[], opts: MatchOptions, out: Write, 
       err(`${eventsName}:${e.line}: EVENT_MALFORMED ${e.message}${onError === 'skip' ? ' (skipped)' : ''}\n`);
       if (onError === 'fail') {
         failed = `${eventsName}:${e.line}`;
+        // what came before the bad record is still reported
+        const b = e.before ?? { lines: 0, events: 0, rejected: 0, matches: 0 };
+        summary.events += b.events;
+        summary.rejected += b.rejected;
+        summary.matches += b.matches;
+        if (b.lines) out(r.lines.slice(0, b.lines).join('\n') + '\n');
         break;
       }
     }
