@@ -66,8 +66,10 @@ export function planLeaf(leaf: Leaf, ctx: RenderContext): Prim {
       }
       let rendered: { pattern: string; caseInsensitive: boolean };
       try {
-        // Targets without a case-insensitive regexp flag get every case alternative spelled out.
-        const explicit = ctx.target === 'lucene' || ctx.target === 'esql';
+        // Targets without a case-insensitive regexp flag get every case alternative spelled out;
+        // so does the DSL, because the flag's folding depends on the engine's Lucene (OpenSearch
+        // 2.19 folds ASCII only, Elasticsearch 9 also K/k, σ/ς/Σ, ß/ẞ…): spelled out, it is the same everywhere.
+        const explicit = ctx.target !== 'eql';
         rendered = renderLuceneRegex(leaf.ast, leaf.flags, { caseFolding: explicit ? 'explicit' : 'flag' });
       } catch (e) {
         if (isSigmaEsError(e)) throw e.at({ file: ctx.doc.file, rule: ctx.doc.meta.id ?? ctx.doc.meta.title });
