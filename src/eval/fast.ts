@@ -181,10 +181,16 @@ type Witness = Atom[] | null;
 // Rough odds that an atom holds for an unrelated event; a witness's odds are their sum. Short
 // exact values are mostly log-source conditions (EventID 1, a channel) that every event of the
 // source carries, so a selection's list of literal needles is preferred to them unless it is huge.
+// Exact values that many rules require (set per rule set by compileFast) are log-source
+// conditions — `winlog.channel: Microsoft-Windows-Sysmon/Operational`, `EventID: 1` — that
+// nearly every event of that source carries: as unselective as field presence.
+let commonEq = new Set<string>();
+const COMMON_EQ_RULES = 20;
+
 function atomCost(a: Atom): number {
   if (a.t === 'has') return 2;
   const n = a.v.length;
-  if (a.t === 'eq') return n >= 3 ? 0.001 : 2;
+  if (a.t === 'eq') return commonEq.has(`${a.field}\u0000${a.v}`) ? 2 : n >= 3 ? 0.001 : 2;
   return n >= 6 ? 0.0002 : n >= 4 ? 0.001 : n >= 2 ? 0.05 : 0.3;
 }
 
@@ -493,6 +499,21 @@ export function compileFast(rules: IrRule[], profile: MappingProfile): FastRules
       if (a[a.length - 1] !== v) a.push(v);
     } else m.set(k, [v]);
   };
+  // count the exact values rules require (AND-reachable eq witnesses) to spot routing conditions
+  const eqCount = new Map<string, number>();
+  const collect = (n: IrNode, seen: Set<string>): void => {
+    if (n.kind === 'and') for (const c of n.children) collect(c, seen);
+    else if (n.kind === 'string' || n.kind === 'scalar') {
+      const w = leafWitness(n, profile);
+      if (w && w.length === 1 && w[0].t === 'eq') seen.add(`${w[0].field}\u0000${w[0].v}`);
+    }
+  };
+  for (const r of rules) {
+    const seen = new Set<string>();
+    collect(r.query, seen);
+    for (const k of seen) eqCount.set(k, (eqCount.get(k) ?? 0) + 1);
+  }
+  commonEq = new Set([...eqCount].filter(([, c]) => c >= COMMON_EQ_RULES).map(([k]) => k));
   rules.forEach((rule, ri) => {
     try {
       preds.push(compileNode(rule.query, profile, rule));

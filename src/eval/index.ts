@@ -124,7 +124,9 @@ export function compileRuleset(docs: IrDocument[], options: RulesetOptions = {})
     }
   }
   const fast = compileFast(rules, profile);
-  const oracle: OracleRule[] = rules.map((r) => compileOracleRule(r, profile));
+  // The oracle is for tests and --explain: compiled on first use, not on every start.
+  let oracleRules: OracleRule[] | undefined;
+  const oracleOf = (): OracleRule[] => (oracleRules ??= rules.map((r) => compileOracleRule(r, profile)));
   const plans = correlationPlans(correlations, (r) => indexOf.get(r) ?? -1);
   return {
     profile,
@@ -134,12 +136,15 @@ export function compileRuleset(docs: IrDocument[], options: RulesetOptions = {})
     match: fast.match,
     matchOracle: (ev) => {
       const out: number[] = [];
-      oracle.forEach((r, i) => {
+      oracleOf().forEach((r, i) => {
         if (oracleMatches(r, ev)) out.push(i);
       });
       return out;
     },
-    explain: (i, ev) => explainNode(oracle[i], oracle[i].rule.query, ev),
+    explain: (i, ev) => {
+      const o = oracleOf()[i];
+      return explainNode(o, o.rule.query, ev);
+    },
     newCorrelationEngine: () => new CorrelationEngine(plans, options.timestampField),
     stats: fast.stats,
   };
