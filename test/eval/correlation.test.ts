@@ -118,4 +118,16 @@ correlation:
     assert.equal(run(corr, [f(1), o(100)]).alerts.length, 0, 'beyond maxspan');
     assert.equal(run(corr, [f(1, 'a'), o(2, 'b')]).alerts.length, 0, 'different group');
   });
+
+  it('value_percentile is rejected, as the translator rejects them', () => {
+    const corr = `title: P
+correlation:
+  type: value_percentile
+  rules: [failed_logon]
+  group-by: [User]
+  timespan: 1h
+  condition: { field: Bytes, percentile: 95, gt: 1 }
+`;
+    assert.throws(() => run(corr, [], withBytes), (e: { code?: string }) => e.code === 'UNSUPPORTED_CONSTRUCT');
+  });
 });

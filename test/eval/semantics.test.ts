@@ -151,6 +151,8 @@ describe('evaluator semantics', () => {
     it('fieldref and timepart need scripts: rejected like the Query DSL rejects them', () => {
       const fr = { kind: 'fieldref' as const, field: 'a', ref: 'b', mode: 'eq' as const, caseSensitive: false, origin: { identifier: 's', sigmaField: 'a', modifiers: ['fieldref'], value: 'b' } };
       assert.throws(() => compileRuleset([rule(fr)], { profile: sysmon }), isUnsupported);
+      const tp = { kind: 'timepart' as const, field: '@timestamp', part: 'hour' as const, op: 'eq' as const, value: 3, origin: { identifier: 's', sigmaField: '@timestamp', modifiers: ['hour'], value: '3' } };
+      assert.throws(() => compileRuleset([rule(tp)], { profile: sysmon }), isUnsupported);
     });
     it('profile decides the type: ecs source.ip is ip, SourceIp is keyword', () => {
       assert.equal(verdict(cidr('source.ip', '10.0.0.0/8'), { source: { ip: '10.9.9.9' } }, ecs), true);
