@@ -57,6 +57,10 @@ public final class EmbeddedOpenSearch {
         // Development machines and CI runners often have nearly full disks; a test engine must
         // not turn indices read-only because of a watermark.
         .put("cluster.routing.allocation.disk.threshold_enabled", false)
+        // OpenSearch 2.x defaults to 1,024 boolean clauses per query; SigmaHQ rules that list
+        // thousands of hashes or driver names need more (Elasticsearch 9 sizes its limit from
+        // the heap). A cluster with the default refuses those queries with "maxClauseCount".
+        .put("indices.query.bool.max_clause_count", 65536)
         .build();
     LogConfigurator.registerErrorListener();
     LogConfigurator.configureWithoutConfig(settings);
