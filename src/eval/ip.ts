@@ -2,7 +2,9 @@
  * IP addresses the way an Elasticsearch `ip` field sees them: every address is 16 bytes,
  * IPv4 stored as IPv4-mapped IPv6 (::ffff:a.b.c.d), so `::ffff:10.1.2.3` *is* 10.1.2.3 and an
  * IPv4 CIDR is the mapped /96+n prefix. Parsing follows ES's InetAddresses.forString:
- * dotted quads without leading zeros, RFC 4291 IPv6 text, no zone ids.
+ * dotted quads without leading zeros, RFC 4291 IPv6 text, no zone ids. A hextet may have more
+ * than four digits when the extra ones are leading zeros (`0fe80::1` is fe80::1): both engines
+ * parse each hextet as an integer and only refuse one above 0xffff.
  */
 
 export type Ip16 = Uint8Array;
@@ -43,8 +45,10 @@ export function parseIp(s: string): Ip16 | null {
     if (t === '') return [];
     const r: number[] = [];
     for (const g of t.split(':')) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return null;
-      r.push(parseInt(g, 16));
+      if (!/^[0-9a-fA-F]+$/.test(g)) return null;
+      const n = parseInt(g, 16);
+      if (n > 0xffff) return null;
+      r.push(n);
     }
     return r;
   };
