@@ -2,7 +2,7 @@
  * IP addresses the way an Elasticsearch `ip` field sees them: every address is 16 bytes,
  * IPv4 stored as IPv4-mapped IPv6 (::ffff:a.b.c.d), so `::ffff:10.1.2.3` *is* 10.1.2.3 and an
  * IPv4 CIDR is the mapped /96+n prefix. Parsing follows ES's InetAddresses.forString:
- * dotted quads without leading zeros, RFC 4291 IPv6 text, no zone ids. A hextet may have more
+ * dotted quads without leading zeros, RFC 4291 IPv6 text, zone ids dropped. A hextet may have more
  * than four digits when the extra ones are leading zeros (`0fe80::1` is fe80::1): both engines
  * parse each hextet as an integer and only refuse one above 0xffff.
  */
@@ -23,14 +23,18 @@ function parseV4(s: string, out: Uint8Array, at: number): boolean {
   return true;
 }
 
-export function parseIp(s: string): Ip16 | null {
+export function parseIp(text: string): Ip16 | null {
+  // Elasticsearch drops a non-empty zone id after any address (`fe80::1%eth0`, `1.2.3.4%x`);
+  // OpenSearch refuses one after IPv4 text (docs/divergences.md, row 23).
+  const zone = text.indexOf('%');
+  if (zone === text.length - 1) return null;
+  const s = zone >= 0 ? text.slice(0, zone) : text;
   const out = new Uint8Array(16);
   if (s.indexOf(':') < 0) {
     out[10] = 0xff;
     out[11] = 0xff;
     return parseV4(s, out, 12) ? out : null;
   }
-  if (s.indexOf('%') >= 0) return null;
   let head = s;
   let tailV4: string | null = null;
   const lastColon = s.lastIndexOf(':');
