@@ -38,6 +38,8 @@ export interface CompileResult {
 }
 
 const RULE_EXT = /\.ya?ml$/i;
+/** Fixture sets (docs/fixtures.md) live beside rules but are not Sigma. */
+const FIXTURE_EXT = /\.fixture\.ya?ml$/i;
 
 /** Rule files under the given paths, sorted so output order never depends on the file system. */
 export function collectRuleFiles(paths: string[]): { files: string[]; errors: SigmaEsError[] } {
@@ -56,7 +58,7 @@ export function collectRuleFiles(paths: string[]): { files: string[]; errors: Si
         if (name.startsWith('.')) continue;
         walk(path.join(p, name), false);
       }
-    } else if (explicit || RULE_EXT.test(p)) files.push(p);
+    } else if (explicit || (RULE_EXT.test(p) && !FIXTURE_EXT.test(p))) files.push(p);
   };
   for (const p of paths) walk(p, true);
   return { files, errors };

@@ -20,6 +20,14 @@ export interface FixtureCase {
   event: Record<string, unknown>;
 }
 
+/** A correlation alert a fixture expects: the rule, the window start and the group. */
+export interface ExpectedAlert {
+  rule: string;
+  /** Window start (ISO 8601). */
+  window: string;
+  group: Record<string, string>;
+}
+
 export interface FixtureSet {
   file: string;
   name: string;
@@ -29,6 +37,8 @@ export interface FixtureSet {
   /** Rule files, resolved against the fixture file's folder. */
   rules: string[];
   cases: FixtureCase[];
+  /** Every correlation alert the set's correlation rules must raise, no more, no fewer (optional). */
+  alerts?: ExpectedAlert[];
 }
 
 const FIXTURE_RE = /\.fixture\.ya?ml$/;
@@ -89,7 +99,20 @@ export function loadFixtureSet(file: string): FixtureSet {
     if ('_id' in (cc.event as object)) fail(`${where} (${cc.id}): the event must not carry '_id'; the case id is its document id`);
     return { id: cc.id as string, expect: expect as FixtureCase['expect'], kql: cc.kql as Verdict | undefined, reason: cc.reason as string, event: cc.event as Record<string, unknown> };
   });
+  let alerts: ExpectedAlert[] | undefined;
+  if (r.alerts !== undefined) {
+    if (!Array.isArray(r.alerts)) fail("'alerts' must be a list of {rule, window, group}");
+    alerts = (r.alerts as unknown[]).map((a, i) => {
+      const aa = a as Record<string, unknown>;
+      const okGroup = aa && typeof aa.group === 'object' && aa.group !== null && Object.values(aa.group).every((v) => typeof v === 'string');
+      if (!aa || typeof aa.rule !== 'string' || typeof aa.window !== 'string' || Number.isNaN(Date.parse(aa.window)) || !okGroup) {
+        fail(`alert ${i + 1} needs 'rule' (id), 'window' (ISO time) and 'group' (field: value strings)`);
+      }
+      return { rule: aa.rule as string, window: new Date(aa.window as string).toISOString(), group: aa.group as Record<string, string> };
+    });
+  }
   return {
+    alerts,
     file,
     name: r.name as string,
     description: typeof r.description === 'string' ? r.description : '',

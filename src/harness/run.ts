@@ -5,12 +5,13 @@
  * Any difference is a failure, reported with the leaf the evaluator blames.
  */
 import * as path from 'node:path';
-import { luceneQuery, dslQuery, eqlCondition, esqlCondition } from '../backends';
+import { correlationMatches, luceneQuery, dslQuery, eqlCondition, esqlCondition, toDsl, type DslCorrelationQuery } from '../backends';
+import type { CorrelationBucket } from '../backends/dsl';
 import { compilePaths, type CompileEntry } from '../compile';
 import type { Engine } from '../engine';
 import { SigmaEsError, describeError } from '../errors';
-import { compileRuleset, prepareEvent, type ExplainNode } from '../eval';
-import type { IrRule } from '../ir/types';
+import { compileRuleset, evaluateEvents, prepareEvent, type ExplainNode } from '../eval';
+import type { IrCorrelation, IrRule } from '../ir/types';
 import type { MappingProfile } from '../mapping/profile';
 import { fixtureEvents, type HarnessEvent } from './events';
 import { expectedVerdict, type FixtureSet, type Verdict } from './fixtures';
@@ -194,6 +195,8 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessReport> {
     const isLabelled = (e: CompileEntry): boolean => set.labelledRules.includes(path.resolve(e.file));
     const rules: IrRule[] = [];
     const labelled = new Set<IrRule>();
+    const correlations: IrCorrelation[] = [];
+    const labelledCorr = new Set<IrCorrelation>();
     for (const e of compiled.entries) {
       if (e.source?.kind === 'filter') continue;
       const bucket = isLabelled(e) || set.labelledRules.length === 0 ? report.failures : report.skipped;
@@ -201,10 +204,12 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessReport> {
         for (const err of e.errors) bucket.push({ set: set.name, file: e.file, rule: e.label ?? '', code: err.code, message: err.message });
         continue;
       }
-      if (e.doc?.kind !== 'rule') {
-        report.skipped.push({ set: set.name, file: e.file, rule: e.label ?? '', code: 'NOT_COMPARED', message: 'correlation rules are not compared by the harness yet' });
+      if (e.doc?.kind === 'correlation') {
+        correlations.push(e.doc);
+        if (isLabelled(e)) labelledCorr.add(e.doc);
         continue;
       }
+      if (e.doc?.kind !== 'rule') continue;
       rules.push(e.doc);
       if (isLabelled(e)) labelled.add(e.doc);
     }
@@ -292,14 +297,102 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessReport> {
       });
       opts.onProgress?.(targets.length, available.length, `${set.name}: ${target}`);
     }
+    if (correlations.length) await compareCorrelations(engine, index, set, correlations, labelledCorr, report);
     if (!opts.keepIndices) await engine.client.deleteIndex(index).catch(() => false);
-    report.sets.push({ name: set.name, events: set.events.length, rules: runnable.length, targets, skippedTargets: unavailable });
+    report.sets.push({ name: set.name, events: set.events.length, rules: runnable.length + correlations.length, targets, skippedTargets: unavailable });
     report.events += set.events.length;
     for (const r of runnable) ruleIds.add(label(r));
+    for (const c of correlations) ruleIds.add(c.meta.id ?? c.meta.title);
   }
   report.rules = ruleIds.size;
   report.ms = Date.now() - started;
   return report;
+}
+
+/** One alert as a comparable key: rule, window start and group (values as text, keys sorted). */
+function alertKey(rule: string, window: number, group: Record<string, unknown>): string {
+  const g = Object.keys(group)
+    .sort()
+    .map((k) => `${k}=${String(group[k])}`)
+    .join(',');
+  return `${rule} @ ${new Date(window).toISOString()} {${g}}`;
+}
+
+/**
+ * Correlations: the DSL aggregation on the engine (paged composite buckets, the condition
+ * applied by correlationMatches) against the evaluator's alerts on the same events, and the
+ * fixture's expected alerts when it lists them. temporal_ordered renders only as EQL, which
+ * the embedded engines lack, so it is compared where the engine has EQL (not yet) or skipped.
+ */
+async function compareCorrelations(
+  engine: Engine,
+  index: string,
+  set: EventSet,
+  correlations: IrCorrelation[],
+  labelled: Set<IrCorrelation>,
+  report: HarnessReport,
+): Promise<void> {
+  const evalSet = compileRuleset(correlations, {
+    profile: set.profile,
+    onRuleError: (d, err) => {
+      const c = d as IrCorrelation;
+      (labelled.has(c) ? report.failures : report.skipped).push({ set: set.name, file: c.file ?? '', rule: c.meta.id ?? c.meta.title, code: err.code, message: `evaluator: ${err.message}` });
+    },
+  });
+  const runnable = new Set(evalSet.correlations);
+  const { alerts } = evaluateEvents(evalSet, set.events.map((e) => e.source));
+  const evalKeys = new Map<IrCorrelation, Set<string>>();
+  for (const a of alerts) {
+    const id = a.correlation.meta.id ?? a.correlation.meta.title;
+    if (!evalKeys.has(a.correlation)) evalKeys.set(a.correlation, new Set());
+    evalKeys.get(a.correlation)!.add(alertKey(id, a.start, a.group));
+  }
+  for (const c of correlations) {
+    if (!runnable.has(c)) continue;
+    const id = c.meta.id ?? c.meta.title;
+    let plan: DslCorrelationQuery;
+    try {
+      plan = toDsl(c, { profile: set.profile, index }).query as DslCorrelationQuery;
+    } catch (e) {
+      if (!(e instanceof SigmaEsError)) throw e;
+      (labelled.has(c) ? report.failures : report.skipped).push({ set: set.name, file: c.file ?? '', rule: id, target: 'dsl', code: e.code, message: e.message });
+      continue;
+    }
+    const buckets: CorrelationBucket[] = [];
+    let after: unknown;
+    try {
+      for (;;) {
+        const body = JSON.parse(JSON.stringify(plan.body)) as { aggs: { sigma_buckets: { composite: Record<string, unknown> } } };
+        if (after) body.aggs.sigma_buckets.composite.after = after;
+        const r = (await engine.client.search(index, body)) as unknown as { aggregations: { sigma_buckets: { buckets: CorrelationBucket[]; after_key?: unknown } } };
+        buckets.push(...r.aggregations.sigma_buckets.buckets);
+        after = r.aggregations.sigma_buckets.after_key;
+        if (!after || r.aggregations.sigma_buckets.buckets.length === 0) break;
+      }
+    } catch (e) {
+      if (!(e instanceof SigmaEsError)) throw e;
+      report.failures.push({ set: set.name, file: c.file ?? '', rule: id, target: 'dsl', code: e.code, message: e.message });
+      continue;
+    }
+    const engineKeys = new Set(correlationMatches(plan, buckets).map((m) => alertKey(id, m.window, m.group)));
+    const mine = evalKeys.get(c) ?? new Set<string>();
+    const expected = set.fixture?.alerts && labelled.has(c)
+      ? new Set(set.fixture.alerts.filter((a) => a.rule === id).map((a) => alertKey(id, Date.parse(a.window), a.group)))
+      : undefined;
+    for (const k of new Set([...engineKeys, ...mine, ...(expected ?? [])])) {
+      report.compared++;
+      const e = engineKeys.has(k);
+      const v = mine.has(k);
+      const x = expected ? expected.has(k) : null;
+      if (e !== v || (x !== null && x !== v)) {
+        report.mismatches.push({
+          set: set.name, rule: id, title: c.meta.title, event: k.slice(id.length + 1), target: 'dsl',
+          engine: e ? 'match' : 'nomatch', evaluator: v ? 'match' : 'nomatch', expected: x === null ? null : x ? 'match' : 'nomatch',
+          reason: 'correlation alert (window and group)',
+        });
+      }
+    }
+  }
 }
 
 export function harnessFailed(r: HarnessReport): boolean {
