@@ -573,12 +573,39 @@ function isDeterministic(a: Aut): boolean {
  * Operations.determinize's effort: the sum, over the DFA states it takes off its worklist, of the
  * number of NFA states in each. Stops counting once it reaches 10 * limit, which is exactly when
  * Lucene throws TooComplexToDeterminizeException ("... would require more than <limit> effort").
+ *
+ * The corpus load spends most of its time here (a rejected regex walks ~100k subset states), so
+ * the sweep avoids per-boundary allocation: the live destination set is kept sorted and hashed
+ * incrementally (Zobrist), and a subset is materialised only when it is new. Worklist order, and
+ * therefore `effort` at the point of refusal, is the same as a plain subset construction's.
  */
 function determinizeEffort(a: Aut, workLimit: number): { effort: number; exceeds: boolean } {
   if (a.acc.length <= 1 || isDeterministic(a)) return { effort: 0, exceeds: false };
   const effortLimit = workLimit * 10;
-  const seen = new Set<string>(['0']);
+  const n = a.acc.length;
+  const z1 = new Int32Array(n);
+  const z2 = new Int32Array(n);
+  let r = 0x9e3779b9 | 0;
+  const rnd = (): number => {
+    r ^= r << 13;
+    r ^= r >>> 17;
+    r ^= r << 5;
+    return r;
+  };
+  for (let s = 0; s < n; s++) (z1[s] = rnd()), (z2[s] = rnd());
+  // 21 bits of one hash and 32 of the other: an exact integer key; collisions are compared in full
+  const keyOf = (h1: number, h2: number): number => (h1 >>> 11) * 4294967296 + (h2 >>> 0);
+  const seen = new Map<number, number[][]>([[keyOf(z1[0], z2[0]), [[0]]]]);
   const work: number[][] = [[0]];
+  const cnt = new Int32Array(n);
+  const active: number[] = [];
+  let h1 = 0;
+  let h2 = 0;
+  const SHIFT = 2 ** 26; // sort key: point * SHIFT + event index (points < 2^21)
+  let cap = 256;
+  let keys = new Float64Array(cap);
+  let evDest = new Int32Array(cap);
+  let evDelta = new Int8Array(cap);
   let effort = 0;
   for (let w = 0; w < work.length; w++) {
     const set = work[w];
@@ -587,26 +614,73 @@ function determinizeEffort(a: Aut, workLimit: number): { effort: number; exceeds
     if (effort >= effortLimit) return { effort, exceeds: true };
     // Sweep the interval boundaries of all outgoing transitions; each non-empty run of
     // destinations between two boundaries is a DFA successor.
-    const ev: number[] = []; // [point, +1/-1, dest]
+    let m = 0;
+    for (const s of set) m += (a.tr[s].length / 3) * 2;
+    if (m === 0) continue;
+    if (m > cap) {
+      while (cap < m) cap *= 2;
+      keys = new Float64Array(cap);
+      evDest = new Int32Array(cap);
+      evDelta = new Int8Array(cap);
+    }
+    let e = 0;
     for (const s of set) {
       const t = a.tr[s];
-      for (let i = 0; i < t.length; i += 3) ev.push(t[i + 1], 1, t[i], t[i + 2] + 1, -1, t[i]);
-    }
-    if (ev.length === 0) continue;
-    const order = Array.from({ length: ev.length / 3 }, (_, i) => i).sort((x, y) => ev[3 * x] - ev[3 * y]);
-    const count = new Map<number, number>();
-    for (let i = 0; i < order.length;) {
-      const p = ev[3 * order[i]];
-      if (count.size > 0) {
-        const dest = [...count.keys()].sort((x, y) => x - y);
-        const key = dest.join(',');
-        if (!seen.has(key)) { seen.add(key); work.push(dest); }
+      for (let i = 0; i < t.length; i += 3) {
+        keys[e] = t[i + 1] * SHIFT + e;
+        evDest[e] = t[i];
+        evDelta[e++] = 1;
+        keys[e] = (t[i + 2] + 1) * SHIFT + e;
+        evDest[e] = t[i];
+        evDelta[e++] = -1;
       }
-      for (; i < order.length && ev[3 * order[i]] === p; i++) {
-        const d = ev[3 * order[i] + 2];
-        const c = (count.get(d) ?? 0) + ev[3 * order[i] + 1];
-        if (c === 0) count.delete(d);
-        else count.set(d, c);
+    }
+    const sorted = keys.subarray(0, m).sort();
+    for (let i = 0; i < m; ) {
+      const p = Math.floor(sorted[i] / SHIFT);
+      if (active.length > 0) {
+        const k = keyOf(h1, h2);
+        let bucket = seen.get(k);
+        let known = false;
+        if (bucket) {
+          for (const b of bucket) {
+            if (b.length !== active.length) continue;
+            let j = 0;
+            while (j < b.length && b[j] === active[j]) j++;
+            if (j === b.length) {
+              known = true;
+              break;
+            }
+          }
+        } else seen.set(k, (bucket = []));
+        if (!known) {
+          const dest = active.slice();
+          bucket.push(dest);
+          work.push(dest);
+        }
+      }
+      for (; i < m; i++) {
+        const key = sorted[i];
+        const ev = key - p * SHIFT;
+        if (ev >= SHIFT) break;
+        const d = evDest[ev];
+        const before = cnt[d];
+        const c = before + evDelta[ev];
+        cnt[d] = c;
+        if (before === 0 || c === 0) {
+          // enters or leaves the live set (counts never go negative: a range opens before it closes)
+          h1 ^= z1[d];
+          h2 ^= z2[d];
+          let lo = 0;
+          let hi = active.length;
+          while (lo < hi) {
+            const mid = (lo + hi) >> 1;
+            if (active[mid] < d) lo = mid + 1;
+            else hi = mid;
+          }
+          if (c === 0) active.splice(lo, 1);
+          else active.splice(lo, 0, d);
+        }
       }
     }
   }
@@ -621,6 +695,16 @@ function determinizeEffort(a: Aut, workLimit: number): { effort: number; exceeds
  * Throws LuceneCostUnsupported outside the ported syntax and Error where Lucene's parser would.
  */
 export function luceneDeterminizeEffort(pattern: string, caseInsensitive: boolean, limit = DEFAULT_WORK_LIMIT): { effort: number; exceeds: boolean } {
-  const nfa = toAutomaton(new Parser(collapseConsecutiveQuantifiers(pattern), caseInsensitive).parse(), caseInsensitive);
-  return determinizeEffort(nfa, limit);
+  // SigmaHQ repeats many regexes across rules (and a rejected one costs ~100 ms): pure, so cached.
+  const key = `${caseInsensitive ? 'i' : 'c'}${limit}\u0000${pattern}`;
+  let r = effortCache.get(key);
+  if (!r) {
+    const nfa = toAutomaton(new Parser(collapseConsecutiveQuantifiers(pattern), caseInsensitive).parse(), caseInsensitive);
+    r = determinizeEffort(nfa, limit);
+    if (effortCache.size >= 4096) effortCache.clear();
+    effortCache.set(key, r);
+  }
+  return { effort: r.effort, exceeds: r.exceeds };
 }
+
+const effortCache = new Map<string, { effort: number; exceeds: boolean }>();
