@@ -23,11 +23,19 @@ export class AhoCorasick {
   private readonly fail: Int32Array;
   /** Nearest state on the failure chain (self included) that ends a needle, or -1. */
   private readonly dict: Int32Array;
-  private readonly own: Map<number, number[]>;
+  /** Needle ids ending at state s: ownIds[ownStart[s] .. ownStart[s + 1]). */
+  private readonly ownStart: Int32Array;
+  private readonly ownIds: Int32Array;
 
+  // Construction allocates nothing per trie node: the corpus's witness index has ~10^5 states,
+  // and a Map per node made this constructor the largest part of compiling a rule set.
   constructor(needles: string[]) {
     const chars = new Set<number>();
-    for (const n of needles) for (let i = 0; i < n.length; i++) chars.add(n.charCodeAt(i));
+    let total = 0;
+    for (const n of needles) {
+      total += n.length;
+      for (let i = 0; i < n.length; i++) chars.add(n.charCodeAt(i));
+    }
     let w = 1; // class 0 = a character no needle contains
     for (const c of [...chars].sort((a, b) => a - b)) {
       this.cls.set(c, w);
@@ -35,62 +43,69 @@ export class AhoCorasick {
       w++;
     }
     this.width = w;
-    // trie with creation-order ids, then renumbered breadth-first
-    const trans0: Map<number, number>[] = [new Map()];
-    const own0 = new Map<number, number[]>();
-    needles.forEach((n, id) => {
+    // trie with creation-order ids (children as sibling lists), then renumbered breadth-first
+    const cap = total + 1;
+    const firstChild = new Int32Array(cap).fill(-1);
+    const nextSibling = new Int32Array(cap).fill(-1);
+    const inCls = new Int32Array(cap);
+    const ownFirst = new Int32Array(cap).fill(-1);
+    const ownLast = new Int32Array(cap).fill(-1);
+    const ownNext = new Int32Array(needles.length).fill(-1);
+    let n = 1;
+    for (let id = 0; id < needles.length; id++) {
+      const nd = needles[id];
       let s = 0;
-      for (let i = 0; i < n.length; i++) {
-        const c = this.cls.get(n.charCodeAt(i)) as number;
-        let t = trans0[s].get(c);
-        if (t === undefined) {
-          t = trans0.length;
-          trans0.push(new Map());
-          trans0[s].set(c, t);
+      for (let i = 0; i < nd.length; i++) {
+        const ch = nd.charCodeAt(i);
+        const c = ch < 128 ? this.asciiCls[ch] : (this.cls.get(ch) as number);
+        let t = firstChild[s];
+        while (t >= 0 && inCls[t] !== c) t = nextSibling[t];
+        if (t < 0) {
+          t = n++;
+          inCls[t] = c;
+          nextSibling[t] = firstChild[s];
+          firstChild[s] = t;
         }
         s = t;
       }
-      const o = own0.get(s);
-      if (o) o.push(id);
-      else own0.set(s, [id]);
-    });
-    const n = trans0.length;
-    const order: number[] = [0];
-    const newId = new Int32Array(n);
-    for (let q = 0; q < order.length; q++) {
-      for (const [, t] of [...trans0[order[q]]].sort((a, b) => a[0] - b[0])) {
-        newId[t] = order.length;
-        order.push(t);
-      }
+      if (ownFirst[s] < 0) ownFirst[s] = id;
+      else ownNext[ownLast[s]] = id;
+      ownLast[s] = id;
     }
-    const trans: Map<number, number>[] = order.map((old) => {
-      const m = new Map<number, number>();
-      for (const [c, t] of trans0[old]) m.set(c, newId[t]);
-      return m;
-    });
-    const own = new Map<number, number[]>();
-    for (const [s, ids] of own0) own.set(newId[s], ids);
-    this.own = own;
-
+    // breadth-first ids; each state's edges sorted by class, laid out contiguously
+    const order = new Int32Array(n);
     const edgeStart = new Int32Array(n + 1);
+    const edgeCls = new Int32Array(n - 1);
+    const edgeTo = new Int32Array(n - 1);
+    const kids: number[] = [];
+    let len = 1;
     let edges = 0;
-    for (let s = 0; s < n; s++) {
-      edgeStart[s] = edges;
-      edges += trans[s].size;
+    for (let q = 0; q < n; q++) {
+      edgeStart[q] = edges;
+      kids.length = 0;
+      for (let t = firstChild[order[q]]; t >= 0; t = nextSibling[t]) kids.push(t);
+      if (kids.length > 1) kids.sort((a, b) => inCls[a] - inCls[b]);
+      for (const t of kids) {
+        edgeCls[edges] = inCls[t];
+        edgeTo[edges++] = len;
+        order[len++] = t;
+      }
     }
     edgeStart[n] = edges;
-    const edgeCls = new Int32Array(edges);
-    const edgeTo = new Int32Array(edges);
-    for (let s = 0; s < n; s++) {
-      let k = edgeStart[s];
-      for (const [c, t] of [...trans[s]].sort((a, b) => a[0] - b[0])) {
-        edgeCls[k] = c;
-        edgeTo[k++] = t;
-      }
-    }
     this.edgeStart = edgeStart;
     this.edgeCls = edgeCls;
     this.edgeTo = edgeTo;
+    const ownStart = new Int32Array(n + 1);
+    let owned = 0;
+    for (let q = 0; q < n; q++) {
+      ownStart[q] = owned;
+      for (let id = ownFirst[order[q]]; id >= 0; id = ownNext[id]) owned++;
+    }
+    ownStart[n] = owned;
+    const ownIds = new Int32Array(owned);
+    for (let q = 0, k = 0; q < n; q++) for (let id = ownFirst[order[q]]; id >= 0; id = ownNext[id]) ownIds[k++] = id;
+    this.ownStart = ownStart;
+    this.ownIds = ownIds;
 
     // failure links and full rows for the first states, in BFS (= id) order
     const D = Math.max(1, Math.min(n, Math.floor(DENSE_CELLS / w)));
@@ -100,17 +115,19 @@ export class AhoCorasick {
     const fail = new Int32Array(n);
     const dict = new Int32Array(n).fill(-1);
     this.fail = fail;
-    if (own.has(0)) dict[0] = 0; // an empty needle occurs everywhere
-    for (const [c, t] of trans[0]) dense[c] = t;
+    if (ownStart[1] > 0) dict[0] = 0; // an empty needle occurs everywhere
+    for (let k = edgeStart[0]; k < edgeStart[1]; k++) dense[edgeCls[k]] = edgeTo[k];
     for (let s = 1; s < n; s++) {
       // parent's failure already known (BFS order); fail[s] was set when the parent was visited
-      dict[s] = own.has(s) ? s : dict[fail[s]];
-      for (const [c, t] of trans[s]) fail[t] = this.goto(fail[s], c);
+      dict[s] = ownStart[s + 1] > ownStart[s] ? s : dict[fail[s]];
+      const e0 = edgeStart[s];
+      const e1 = edgeStart[s + 1];
+      for (let k = e0; k < e1; k++) fail[edgeTo[k]] = this.goto(fail[s], edgeCls[k]);
       if (s < D) {
         const row = s * w;
         const frow = fail[s] * w; // fail[s] < s, so its row is complete
         for (let c = 0; c < w; c++) dense[row + c] = dense[frow + c];
-        for (const [c, t] of trans[s]) dense[row + c] = t;
+        for (let k = e0; k < e1; k++) dense[row + edgeCls[k]] = edgeTo[k];
       }
     }
     this.dict = dict;
@@ -165,7 +182,7 @@ export class AhoCorasick {
       const c = ch < 128 ? asciiCls[ch] : (this.cls.get(ch) ?? 0);
       s = c === 0 ? 0 : s < D ? dense[s * w + c] : this.goto(s, c);
       for (let d = dict[s]; d >= 0; d = dict[this.fail[d]]) {
-        for (const id of this.own.get(d) as number[]) hit(id);
+        for (let k = this.ownStart[d]; k < this.ownStart[d + 1]; k++) hit(this.ownIds[k]);
         if (d === 0) break;
       }
     }
