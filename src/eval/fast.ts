@@ -322,6 +322,37 @@ function nodeWitness(n: IrNode, profile: MappingProfile): Witness {
   }
 }
 
+/**
+ * Up to two witnesses per rule, each necessary on its own: the rule's witness and, when the rule
+ * is a conjunction, the next most selective conjunct's. A rule is a candidate only when both
+ * hold. One witness per rule made every rule about e.g. `Image|endswith: \\powershell.exe` a
+ * candidate for every PowerShell event, though nearly all also need a command-line literal.
+ */
+function ruleWitnesses(q: IrNode, profile: MappingProfile): Witness[] {
+  const first = nodeWitness(q, profile);
+  if (first === null || first.length === 0 || q.kind !== 'and') return [first];
+  const conj: IrNode[] = [];
+  const flat = (n: IrNode): void => {
+    if (n.kind === 'and') for (const c of n.children) flat(c);
+    else conj.push(n);
+  };
+  flat(q);
+  const ws = conj.map((c) => nodeWitness(c, profile)).filter((w): w is Atom[] => w !== null && w.length > 0);
+  ws.sort((a, b) => cost(a) - cost(b));
+  // The first is as selective as the rule's own witness; the second only pays if it is selective.
+  const second = ws[1];
+  if (!second || cost(second) >= SECOND_WITNESS_MAX_COST) return [first];
+  const firstKey = witnessKey(first);
+  const pick = ws.find((w) => witnessKey(w) !== firstKey && cost(w) < SECOND_WITNESS_MAX_COST);
+  return pick ? [first, pick] : [first];
+}
+
+const SECOND_WITNESS_MAX_COST = 0.5;
+
+function witnessKey(w: Atom[]): string {
+  return w.map((a) => `${a.t}\u0000${a.field}\u0000${a.t === 'has' ? '' : a.v}`).join('\u0001');
+}
+
 // ---------------------------------------------------------------- rule compilation
 
 function leafRank(n: IrNode): number {
@@ -516,6 +547,7 @@ export function compileFast(rules: IrRule[], profile: MappingProfile): FastRules
   const preds: Pred[] = [];
   const witnesses: Witness[] = [];
   const always: number[] = [];
+  const need = new Uint8Array(rules.length);
   let never = 0;
   const hasMap = new Map<string, number[]>();
   const eqMaps = new Map<string | null, Map<string, number[]>>();
@@ -548,36 +580,43 @@ export function compileFast(rules: IrRule[], profile: MappingProfile): FastRules
       if (e instanceof SigmaEsError) e.at({ rule: rule.meta.id ?? rule.meta.title, file: rule.file });
       throw e;
     }
-    const w = nodeWitness(rule.query, profile);
+    const slots = ruleWitnesses(rule.query, profile);
+    const w = slots[0];
     witnesses.push(w);
     if (w === null) {
-      always.push(ri);
+      always.push(ri * 2);
+      need[ri] = 1;
       return;
     }
     if (w.length === 0) {
       never++;
       return;
     }
-    for (const a of w) {
-      if (a.t === 'has') push(hasMap, a.field, ri);
-      else if (a.t === 'eq') {
-        let m = eqMaps.get(a.field);
-        if (!m) eqMaps.set(a.field, (m = new Map()));
-        push(m, a.v, ri);
-      } else {
-        let s = subNeedles.get(a.field);
-        if (!s) subNeedles.set(a.field, (s = { needles: [], rules: [], byNeedle: new Map() }));
-        let id = s.byNeedle.get(a.v);
-        if (id === undefined) {
-          id = s.needles.length;
-          s.byNeedle.set(a.v, id);
-          s.needles.push(a.v);
-          s.rules.push([]);
+    need[ri] = slots.length;
+    // index lists hold (rule, slot) codes: rule * 2 + slot
+    slots.forEach((sw, slot) => {
+      const code = ri * 2 + slot;
+      for (const a of sw as Atom[]) {
+        if (a.t === 'has') push(hasMap, a.field, code);
+        else if (a.t === 'eq') {
+          let m = eqMaps.get(a.field);
+          if (!m) eqMaps.set(a.field, (m = new Map()));
+          push(m, a.v, code);
+        } else {
+          let s = subNeedles.get(a.field);
+          if (!s) subNeedles.set(a.field, (s = { needles: [], rules: [], byNeedle: new Map() }));
+          let id = s.byNeedle.get(a.v);
+          if (id === undefined) {
+            id = s.needles.length;
+            s.byNeedle.set(a.v, id);
+            s.needles.push(a.v);
+            s.rules.push([]);
+          }
+          const lst = s.rules[id];
+          if (lst[lst.length - 1] !== code) lst.push(code);
         }
-        const lst = s.rules[id];
-        if (lst[lst.length - 1] !== ri) lst.push(ri);
       }
-    }
+    });
   });
   const automata = new Map<string | null, { ac: AhoCorasick; rules: number[][] }>();
   for (const [field, s] of subNeedles) automata.set(field, { ac: new AhoCorasick(s.needles), rules: s.rules });
@@ -604,14 +643,20 @@ export function compileFast(rules: IrRule[], profile: MappingProfile): FastRules
   // A typed buffer: sorting it natively is several times cheaper than Array#sort with a comparator.
   const cand = new Int32Array(n);
   let ncand = 0;
+  const slotMark = new Uint32Array(2 * n);
+  const got = new Uint8Array(n);
   const addAll = (lst: number[]): void => {
     const e = epoch;
     for (let k = 0; k < lst.length; k++) {
-      const ri = lst[k];
+      const code = lst[k];
+      if (slotMark[code] === e) continue;
+      slotMark[code] = e;
+      const ri = code >> 1;
       if (mark[ri] !== e) {
         mark[ri] = e;
-        cand[ncand++] = ri;
-      }
+        got[ri] = 1;
+      } else got[ri]++;
+      if (got[ri] === need[ri]) cand[ncand++] = ri;
     }
   };
   const subRules: { rl: number[][] } = { rl: [] };
@@ -622,6 +667,7 @@ export function compileFast(rules: IrRule[], profile: MappingProfile): FastRules
     epoch++;
     if (epoch === 0xffffffff) {
       mark.fill(0);
+      slotMark.fill(0);
       epoch = 1;
     }
     ncand = 0;
