@@ -505,6 +505,13 @@ function groupContains(children: IrNode[], profile: MappingProfile): { preds: Pr
   return { preds, rest };
 }
 
+/** Substring witnesses of one field: the automaton, each needle's (rule, slot) codes, and per-event marks. */
+interface SubIndex {
+  ac: AhoCorasick;
+  rules: number[][];
+  seen: Uint32Array;
+}
+
 /** Exact-value witnesses of one field, with the lengths they have. */
 interface EqIndex {
   map: Map<string, number[]>;
@@ -618,10 +625,10 @@ export function compileFast(rules: IrRule[], profile: MappingProfile): FastRules
       }
     });
   });
-  const automata = new Map<string | null, { ac: AhoCorasick; rules: number[][] }>();
-  for (const [field, s] of subNeedles) automata.set(field, { ac: new AhoCorasick(s.needles), rules: s.rules });
+  const automata = new Map<string | null, SubIndex>();
+  for (const [field, s] of subNeedles) automata.set(field, { ac: new AhoCorasick(s.needles), rules: s.rules, seen: new Uint32Array(s.needles.length) });
   // Per field: what to do for it, so an event's fields are visited once.
-  const fieldPlans = new Map<string, { has?: number[]; eq?: EqIndex; sub?: { ac: AhoCorasick; rules: number[][] } }>();
+  const fieldPlans = new Map<string, { has?: number[]; eq?: EqIndex; sub?: SubIndex }>();
   const plan = (f: string) => {
     let p = fieldPlans.get(f);
     if (!p) fieldPlans.set(f, (p = {}));
@@ -659,8 +666,13 @@ export function compileFast(rules: IrRule[], profile: MappingProfile): FastRules
       if (got[ri] === need[ri]) cand[ncand++] = ri;
     }
   };
-  const subRules: { rl: number[][] } = { rl: [] };
-  const onHit = (id: number): void => addAll(subRules.rl[id]);
+  // Short needles (`\\`, `-`, ` `) hit many times per term: a needle's rules are added once per event.
+  let sub: SubIndex = { ac: new AhoCorasick([]), rules: [], seen: new Uint32Array(0) };
+  const onHit = (id: number): void => {
+    if (sub.seen[id] === epoch) return;
+    sub.seen[id] = epoch;
+    addAll(sub.rules[id]);
+  };
   const match = (ev: PreparedEvent): number[] => {
     const out: number[] = [];
     if (ev.rejected !== null) return out;
@@ -668,6 +680,7 @@ export function compileFast(rules: IrRule[], profile: MappingProfile): FastRules
     if (epoch === 0xffffffff) {
       mark.fill(0);
       slotMark.fill(0);
+      for (const a of automata.values()) a.seen.fill(0);
       epoch = 1;
     }
     ncand = 0;
@@ -679,16 +692,16 @@ export function compileFast(rules: IrRule[], profile: MappingProfile): FastRules
       const g = fieldG(ev, f) as string[];
       if (p.eq) eqLookup(p.eq, g, addAll);
       if (p.sub) {
-        subRules.rl = p.sub.rules;
-        for (let k = 0; k < g.length; k++) p.sub.ac.scan(g[k], onHit);
+        sub = p.sub;
+        for (let k = 0; k < g.length; k++) sub.ac.scan(g[k], onHit);
       }
     }
     if (kwEq || kwSub) {
       const g = fieldG(ev, null) as string[];
       if (kwEq) eqLookup(kwEq, g, addAll);
       if (kwSub) {
-        subRules.rl = kwSub.rules;
-        for (let k = 0; k < g.length; k++) kwSub.ac.scan(g[k], onHit);
+        sub = kwSub;
+        for (let k = 0; k < g.length; k++) sub.ac.scan(g[k], onHit);
       }
     }
     addAll(always);
