@@ -9,7 +9,7 @@
  * links (still linear: each character moves down at most once).
  */
 
-const DENSE_CELLS = 1 << 16; // 256 KiB of Int32 per automaton at most
+const DENSE_CELLS = 1 << 19; // 2 MiB of Int32 per automaton at most
 
 export class AhoCorasick {
   private readonly cls = new Map<number, number>();
