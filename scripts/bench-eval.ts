@@ -1,10 +1,12 @@
 /**
  * Evaluator benchmark: the SigmaHQ corpus over seeded synthetic events.
  *
- *   npx tsx scripts/bench-eval.ts [--count 100000] [--seed 42] [--shape sysmon|ecs] [--corpus DIR…] [--rsigma BIN]
+ *   npx tsx scripts/bench-eval.ts [--count 100000] [--seed 42] [--shape sysmon|ecs] [--corpus DIR…] [--rsigma BIN] [--write]
  *
  * Reports compile time, events/s on one thread without and with NDJSON parsing, peak RSS,
  * the `match --workers 2` rate, and rsigma on the same rules and events when a binary is given.
+ * --write runs both shapes (unless --shape is given) and replaces the `## Evaluator` section of
+ * BENCHMARKS.md; without it, one shape's JSON report goes to stdout.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -16,6 +18,7 @@ import { parseJsonExact } from '../src/eval/json';
 import { runMatch } from '../src/cli/commands/match';
 import { generateEvents, type Shape } from './gen-events';
 import type { IrDocument } from '../src/ir/types';
+import { replaceSection } from './bench-md';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: string): string => {
@@ -24,11 +27,15 @@ const opt = (name: string, dflt: string): string => {
 };
 const count = Number(opt('count', '100000'));
 const seed = Number(opt('seed', '42'));
-const shape = opt('shape', 'sysmon') as Shape;
+const write = argv.includes('--write');
+const shapes: Shape[] = argv.includes('--shape') ? [opt('shape', 'sysmon') as Shape] : write ? ['sysmon', 'ecs'] : ['sysmon'];
+let shape: Shape = shapes[0];
 const corpusRoot = opt('corpus', path.resolve(__dirname, '../../shared/corpus/sigmahq'));
-const rsigmaBin = opt('rsigma', '');
-const pipelines = shape === 'ecs' ? ['sysmon', 'ecs_windows'] : ['sysmon'];
-const profile = shape === 'ecs' ? 'ecs' : 'sysmon';
+// a local build (cargo install rsigma --root .cache/rsigma) is used when present
+const localRsigma = path.resolve(__dirname, '../.cache/rsigma/bin/rsigma');
+const rsigmaBin = opt('rsigma', fs.existsSync(localRsigma) ? localRsigma : '');
+const pipelinesOf = (sh: Shape): string[] => (sh === 'ecs' ? ['sysmon', 'ecs_windows'] : ['sysmon']);
+const profileOf = (sh: Shape): string => (sh === 'ecs' ? 'ecs' : 'sysmon');
 const ruleDirs = fs.readdirSync(corpusRoot).filter((d) => d.startsWith('rules')).map((d) => path.join(corpusRoot, d));
 
 let peak = 0;
@@ -41,8 +48,12 @@ function ms(t0: bigint): number {
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
-async function main(): Promise<void> {
-  const report: Record<string, unknown> = { machine: `${os.cpus()[0]?.model} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`, date: new Date().toISOString(), shape, count, seed, pipelines };
+async function runShape(sh: Shape): Promise<Record<string, unknown>> {
+  shape = sh;
+  peak = 0;
+  const pipelines = pipelinesOf(sh);
+  const profile = profileOf(sh);
+  const report: Record<string, unknown> = { loadAverage: os.loadavg().map((x) => +x.toFixed(2)), machine: `${os.cpus()[0]?.model} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`, date: new Date().toISOString(), shape, count, seed, pipelines };
 
   // events file (generated once per seed/shape/count)
   const eventsFile = path.resolve(__dirname, `../.cache/bench/${shape}-${seed}-${count}.ndjson`);
@@ -91,6 +102,7 @@ async function main(): Promise<void> {
     sample();
   }
   report.matchOnly = { eventsPerSec: Math.round(lines.length / (matchNs / 1e9)), matches };
+  report.candidatesPerEvent = rs.counters.candidates / Math.max(1, rs.counters.events);
   t0 = process.hrtime.bigint();
   let m2 = 0;
   for (const l of lines) m2 += rs.match(prepareEvent(parseJsonExact(l) as Record<string, unknown>, rs.profile)).length;
@@ -119,15 +131,75 @@ async function main(): Promise<void> {
     const t = ms(t0);
     report.rsigma = { command: `${rsigmaBin} ${args.join(' ')}`, status: r.status, seconds: +(t / 1000).toFixed(2), eventsPerSec: Math.round(count / (t / 1000)), stderrTail: (r.stderr ?? '').slice(-400) };
   }
+  report.loadAverageEnd = os.loadavg().map((x) => +x.toFixed(2));
+  return report;
+}
+
+async function main(): Promise<void> {
+  const reports: Array<Record<string, unknown>> = [];
+  if (shapes.length > 1) {
+    // each shape in a fresh process: the loader's caches and a warm JIT would flatter the second
+    const keep = ['--count', String(count), '--seed', String(seed), '--corpus', corpusRoot, ...(rsigmaBin ? ['--rsigma', rsigmaBin] : [])];
+    for (const sh of shapes) {
+      const tmp = path.join(os.tmpdir(), `bench-eval-${process.pid}-${sh}.json`);
+      const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', __filename, '--shape', sh, '--out', tmp, ...keep], { stdio: 'inherit' });
+      if (r.status !== 0) throw new Error(`the ${sh} run failed`);
+      reports.push(JSON.parse(fs.readFileSync(tmp, 'utf8')));
+      fs.rmSync(tmp, { force: true });
+    }
+  } else {
+    const report = await runShape(shapes[0]);
+    reports.push(report);
+    process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  }
   clearInterval(timer);
-  process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   const out = opt('out', '');
-  if (out) fs.writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
+  if (out) fs.writeFileSync(out, JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2) + '\n');
+  if (write) replaceSection(path.resolve(__dirname, '../BENCHMARKS.md'), 'Evaluator', evaluatorSection(reports));
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+function evaluatorSection(reports: Array<Record<string, any>>): string {
+  const label = (r: Record<string, any>): string => (r.shape === 'ecs' ? 'ECS-shaped' : 'Sysmon-shaped');
+  const num = (x: number | undefined): string => (x === undefined || Number.isNaN(x) ? '—' : Math.round(x).toLocaleString('en-US'));
+  const secs = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+  const row = (name: string, cells: string[], aim = ''): string => `| ${name} | ${cells.join(' | ')} | ${aim} |`;
+  const col = (f: (r: Record<string, any>) => string): string[] => reports.map(f);
+  const r0 = reports[0];
+  const lines = [
+    'SigmaHQ corpus (every `rules*` folder of `../shared/corpus/sigmahq`) over seeded synthetic process',
+    `events from \`scripts/gen-events.ts\` (${num(r0.count)} per shape, seed ${r0.seed}). Sysmon-shaped events: \`-p sysmon\`,`,
+    'profile `sysmon`; ECS-shaped events: `-p sysmon -p ecs_windows`, profile `ecs`. Written by',
+    '`npx tsx scripts/bench-eval.ts --write` (part of `npm run bench`).',
+    '',
+    `| ${num(r0.count)} events | ${reports.map(label).join(' | ')} | aim |`,
+    `|---|${reports.map(() => '---|').join('')}---|`,
+    row('rules: files / loaded / run natively', col((r) => `${num(r.rules.files)} / ${num(r.rules.loaded)} / ${num(r.rules.evaluated)}`)),
+    row('YAML → IR (the rule loader, `compilePaths`)', col((r) => secs(r.loadMs))),
+    row('IR → compiled rule set (`compileRuleset`)', col((r) => secs(r.compileMs)), 'loader + this ≤ 1 s'),
+    row('one thread, events pre-parsed', col((r) => `${num(r.matchOnly.eventsPerSec)} ev/s`), '≥ 30,000'),
+    row('one thread, NDJSON parsing included', col((r) => `${num(r.withParsing.eventsPerSec)} ev/s`), '≥ 20,000'),
+    row('`match` command, 1 worker (file → NDJSON out, rule loading included)', col((r) => `${num(r.cliWorkers1.eventsPerSec)} ev/s`)),
+    row('`match --workers 2`', col((r) => `${num(r.cliWorkers2.eventsPerSec)} ev/s`)),
+    row('peak RSS of the `match` command (streaming, 1 worker, run under tsx)', col((r) => `${num(r.matchCommandPeakRssMB)} MB`), '≤ 200 MB'),
+    row('matches (rule × event), identical across modes', col((r) => num(r.matchOnly.matches))),
+    row('candidate rules per event (witness index)', col((r) => (r.candidatesPerEvent === undefined ? '—' : `${r.candidatesPerEvent.toFixed(1)} of ${num(r.rules.evaluated)}`))),
+    row('rsigma on the same rules and events', col((r) => (r.rsigma ? `${num(r.rsigma.eventsPerSec)} ev/s (status ${r.rsigma.status})` : 'not run'))),
+    '',
+    `- Machine: ${r0.machine}; load average ${reports.map((r) => `${label(r)} ${r.loadAverage[0]} → ${r.loadAverageEnd[0]}`).join(', ')} (1-minute, start → end): a shared machine, so every figure is pessimistic and runs vary.`,
+    `- Date: ${String(r0.date).slice(0, 10)}; commit ${gitHead()}.`,
+  ];
+  return lines.join('\n');
+}
+
+function gitHead(): string {
+  const r = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', cwd: path.resolve(__dirname, '..') });
+  return (r.stdout ?? '').trim() || 'unknown';
 }
 
 async function childCli(): Promise<void> {
   const file = argv[argv.indexOf('--child-cli') + 1];
-  await runMatch(ruleDirs, { events: file, pipeline: pipelines, profile, workers: 1 }, () => undefined, () => undefined);
+  await runMatch(ruleDirs, { events: file, pipeline: pipelinesOf(shape), profile: profileOf(shape), workers: 1 }, () => undefined, () => undefined);
   clearInterval(timer);
   process.stdout.write(`${Math.round(process.resourceUsage().maxRSS / 1024)}\n`);
 }

@@ -42,6 +42,8 @@ export interface Ruleset {
   explain(ruleIndex: number, ev: PreparedEvent): ExplainNode;
   newCorrelationEngine(): CorrelationEngine;
   stats: FastRuleset['stats'];
+  /** Events matched and candidate rules evaluated so far (how selective the witness index is). */
+  counters: FastRuleset['counters'];
 }
 
 export function resolveProfile(p: string | MappingProfile | undefined): MappingProfile {
@@ -147,6 +149,7 @@ export function compileRuleset(docs: IrDocument[], options: RulesetOptions = {})
     },
     newCorrelationEngine: () => new CorrelationEngine(plans, options.timestampField),
     stats: fast.stats,
+    counters: fast.counters,
   };
 }
 
