@@ -575,8 +575,8 @@ function isDeterministic(a: Aut): boolean {
  * Lucene throws TooComplexToDeterminizeException ("... would require more than <limit> effort").
  *
  * The corpus load spends most of its time here (a rejected regex walks ~100k subset states), so
- * the sweep avoids per-boundary allocation: the live destination set is kept sorted and hashed
- * incrementally (Zobrist), and a subset is materialised only when it is new. Worklist order, and
+ * the sweep avoids per-boundary allocation: the live destination set is hashed incrementally
+ * (Zobrist) and compared by membership, and a subset is materialised (sorted) only when new. Worklist order, and
  * therefore `effort` at the point of refusal, is the same as a plain subset construction's.
  */
 function determinizeEffort(a: Aut, workLimit: number): { effort: number; exceeds: boolean } {
@@ -598,7 +598,9 @@ function determinizeEffort(a: Aut, workLimit: number): { effort: number; exceeds
   const seen = new Map<number, number[][]>([[keyOf(z1[0], z2[0]), [[0]]]]);
   const work: number[][] = [[0]];
   const cnt = new Int32Array(n);
+  // the live destinations, unordered (swap-removal via pos); sorted only when a subset is new
   const active: number[] = [];
+  const pos = new Int32Array(n);
   let h1 = 0;
   let h2 = 0;
   const SHIFT = 2 ** 26; // sort key: point * SHIFT + event index (points < 2^21)
@@ -646,7 +648,7 @@ function determinizeEffort(a: Aut, workLimit: number): { effort: number; exceeds
           for (const b of bucket) {
             if (b.length !== active.length) continue;
             let j = 0;
-            while (j < b.length && b[j] === active[j]) j++;
+            while (j < b.length && cnt[b[j]] > 0) j++;
             if (j === b.length) {
               known = true;
               break;
@@ -654,7 +656,7 @@ function determinizeEffort(a: Aut, workLimit: number): { effort: number; exceeds
           }
         } else seen.set(k, (bucket = []));
         if (!known) {
-          const dest = active.slice();
+          const dest = active.slice().sort((x, y) => x - y);
           bucket.push(dest);
           work.push(dest);
         }
@@ -671,15 +673,16 @@ function determinizeEffort(a: Aut, workLimit: number): { effort: number; exceeds
           // enters or leaves the live set (counts never go negative: a range opens before it closes)
           h1 ^= z1[d];
           h2 ^= z2[d];
-          let lo = 0;
-          let hi = active.length;
-          while (lo < hi) {
-            const mid = (lo + hi) >> 1;
-            if (active[mid] < d) lo = mid + 1;
-            else hi = mid;
+          if (c !== 0) {
+            pos[d] = active.length;
+            active.push(d);
+          } else {
+            const last = active.pop() as number;
+            if (last !== d) {
+              active[pos[d]] = last;
+              pos[last] = pos[d];
+            }
           }
-          if (c === 0) active.splice(lo, 1);
-          else active.splice(lo, 0, d);
         }
       }
     }
