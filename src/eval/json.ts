@@ -21,9 +21,10 @@ export class RawNumber {
   }
 }
 
-// Number tokens are preceded by `:`, `[`, `,` or the start; strings may produce false
-// positives (which only cost the slow parser), never false negatives.
-const NUMBER_TOKEN = /(?:^|[:[,])\s*(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g;
+// Number tokens are preceded by `:`, `[`, `,` or the start and followed by `,`, `}`, `]` or the
+// end; strings may produce false positives (which only cost the slow parser), never false
+// negatives. Without the right-hand context every timestamp ("…T10:05:09") was a false positive.
+const NUMBER_TOKEN = /(?:^|[:[,])\s*(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)(?=\s*(?:[,}\]]|$))/g;
 
 function needsExactParse(text: string): boolean {
   NUMBER_TOKEN.lastIndex = 0;
