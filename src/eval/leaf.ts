@@ -17,6 +17,7 @@ import type { PreparedEvent } from './event';
 import type { MappingProfile } from '../mapping/profile';
 import type { CompareOp, IrDocument, Leaf, PatternPart } from '../ir/types';
 import { planLeaf } from '../backends/plan';
+import { rejectScriptOnly } from '../backends/dsl';
 import { unsupported, type RenderContext } from '../backends/common';
 import { parseSigmaRegex } from '../ir/regex';
 
@@ -129,17 +130,8 @@ export function compileLeaf(leaf: Leaf, profile: MappingProfile, doc?: IrDocumen
       return anyNum(prim.field, (n) => compareNum(op, n, value));
     }
     case 'fieldref':
-      throw unsupported(
-        ctx,
-        prim.origin,
-        'fieldref compares two fields of the same event, which the Query DSL can only do with a script; scripts (painless) are not available on every engine and painless case folding differs from case_insensitive, so there is no exact rendering. Use -t esql for case-sensitive equality',
-      );
     case 'timepart':
-      throw unsupported(
-        ctx,
-        prim.origin,
-        `the '${prim.part}' part of a date needs a script query, and scripts (painless) are not available on every engine; use -t esql (DATE_EXTRACT)`,
-      );
+      return rejectScriptOnly(prim, ctx);
   }
 }
 

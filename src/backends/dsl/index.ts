@@ -126,6 +126,26 @@ function ci(caseInsensitive: boolean): { case_insensitive?: true } {
   return caseInsensitive ? { case_insensitive: true } : {};
 }
 
+/**
+ * fieldref and time parts need a script query; scripts (painless) are missing on the embedded
+ * engines and fold case differently from case_insensitive. Shared with the evaluator, which must
+ * reject what the DSL rejects, with the same words.
+ */
+export function rejectScriptOnly(prim: Extract<Prim, { p: 'fieldref' | 'timepart' }>, ctx: RenderContext): never {
+  if (prim.p === 'fieldref') {
+    throw unsupported(
+      ctx,
+      prim.origin,
+      'fieldref compares two fields of the same event, which the Query DSL can only do with a script; scripts (painless) are not available on every engine and painless case folding differs from case_insensitive, so there is no exact rendering. Use -t esql for case-sensitive equality',
+    );
+  }
+  throw unsupported(
+    ctx,
+    prim.origin,
+    `the '${prim.part}' part of a date needs a script query, and scripts (painless) are not available on every engine; use -t esql (DATE_EXTRACT)`,
+  );
+}
+
 export function renderPrim(prim: Prim, ctx: RenderContext): DslQuery {
   switch (prim.p) {
     case 'const':
@@ -148,17 +168,8 @@ export function renderPrim(prim: Prim, ctx: RenderContext): DslQuery {
     case 'range':
       return { range: { [prim.field]: { [prim.op]: prim.value } } };
     case 'fieldref':
-      throw unsupported(
-        ctx,
-        prim.origin,
-        'fieldref compares two fields of the same event, which the Query DSL can only do with a script; scripts (painless) are not available on every engine and painless case folding differs from case_insensitive, so there is no exact rendering. Use -t esql for case-sensitive equality',
-      );
     case 'timepart':
-      throw unsupported(
-        ctx,
-        prim.origin,
-        `the '${prim.part}' part of a date needs a script query, and scripts (painless) are not available on every engine; use -t esql (DATE_EXTRACT)`,
-      );
+      return rejectScriptOnly(prim, ctx);
   }
 }
 
