@@ -18,7 +18,7 @@ import type { MappingProfile } from '../mapping/profile';
 import type { CompareOp, IrDocument, Leaf, PatternPart } from '../ir/types';
 import { planLeaf } from '../backends/plan';
 import { rejectScriptOnly } from '../backends/dsl';
-import { unsupported, type RenderContext } from '../backends/common';
+import type { RenderContext } from '../backends/common';
 import { parseSigmaRegex } from '../ir/regex';
 
 const PLACEHOLDER_DOC: IrDocument = {
