@@ -49,10 +49,36 @@ export function keywordText(v: JsonScalar): string {
   return String(v);
 }
 
+// Dotted paths of nested objects, reused across events: a freshly concatenated path is hashed in
+// full by every Map it meets, a reused one only once (its hash is cached in the string). Most
+// events share a few dozen paths; the cache is dropped whenever it grows past a bound.
+const pathCache = new Map<string, Map<string, string>>();
+let pathCacheSize = 0;
+const PATH_CACHE_MAX = 50_000;
+
+function childPath(prefix: string, k: string): string {
+  let m = pathCache.get(prefix);
+  if (!m) {
+    if (pathCacheSize >= PATH_CACHE_MAX) {
+      pathCache.clear();
+      pathCacheSize = 0;
+    }
+    pathCache.set(prefix, (m = new Map()));
+  }
+  let p = m.get(k);
+  if (p === undefined) {
+    p = `${prefix}.${k}`;
+    m.set(k, p);
+    pathCacheSize++;
+  }
+  return p;
+}
+
 /** Flatten like ES: dotted paths, arrays contribute members, null/[] contribute nothing. */
 export function flattenEvent(source: Record<string, unknown>): { raw: Map<string, JsonScalar[]>; conflict: string | null } {
   const raw = new Map<string, JsonScalar[]>();
-  const objectPaths = new Set<string>();
+  // An array, not a Set: only the first path that is also a value matters, in first-seen order.
+  const objectPaths: string[] = [];
   let conflict: string | null = null;
   const walk = (prefix: string, v: unknown): void => {
     if (v === null || v === undefined) return;
@@ -61,8 +87,8 @@ export function flattenEvent(source: Record<string, unknown>): { raw: Map<string
       return;
     }
     if (typeof v === 'object' && !(v instanceof RawNumber)) {
-      if (prefix !== '') objectPaths.add(prefix);
-      for (const k of Object.keys(v as object)) walk(prefix === '' ? k : `${prefix}.${k}`, (v as Record<string, unknown>)[k]);
+      if (prefix !== '') objectPaths.push(prefix);
+      for (const k of Object.keys(v as object)) walk(prefix === '' ? k : childPath(prefix, k), (v as Record<string, unknown>)[k]);
       return;
     }
     if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean' && !(v instanceof RawNumber)) return;
@@ -73,7 +99,7 @@ export function flattenEvent(source: Record<string, unknown>): { raw: Map<string
   walk('', source);
   // Dotted keys are objects too ({"a.b":1} is {"a":{"b":1}}).
   for (const k of raw.keys()) {
-    for (let d = k.indexOf('.'); d > 0; d = k.indexOf('.', d + 1)) objectPaths.add(k.slice(0, d));
+    for (let d = k.indexOf('.'); d > 0; d = k.indexOf('.', d + 1)) objectPaths.push(k.slice(0, d));
   }
   // One name cannot be both an object and a value in one document: ES fails to map it.
   for (const p of objectPaths) {
@@ -161,16 +187,32 @@ function parseNumeric(v: JsonScalar, kind: 'long' | 'double'): number | null | '
   return n;
 }
 
+// Field names are fresh strings per event; looking them up as object properties internalises
+// each one (a string-table probe), several times the cost of a Map lookup on nested events.
+const kindMaps = new WeakMap<Record<string, FieldKind>, Map<string, FieldKind>>();
+function kindsOf(profile: MappingProfile): Map<string, FieldKind> {
+  let m = kindMaps.get(profile.fields);
+  if (!m) kindMaps.set(profile.fields, (m = new Map(Object.entries(profile.fields))));
+  return m;
+}
+/** Names a plain-object lookup resolves through Object.prototype, kept as they were read. */
+const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+const NO_TERMS = Object.freeze([]) as unknown as string[];
+const NO_NUMS = Object.freeze([]) as unknown as number[];
+const NO_IPS = Object.freeze([]) as unknown as Ip16[];
+
 export function prepareEvent(source: Record<string, unknown>, profile: MappingProfile): PreparedEvent {
   const { raw, conflict } = flattenEvent(source);
   const fields = new Map<string, FieldValues>();
   const keywordTerms: string[] = [];
   let rejected: string | null = conflict;
   const limit = profile.ignoreAbove;
-  const typed = profile.fields;
+  const typed = kindsOf(profile);
   for (const [name, values] of raw) {
-    const kind = typed[name] ?? 'keyword';
-    const fv: FieldValues = { kind, terms: [], nums: [], ips: [], lo: undefined, g: undefined };
+    const kind = typed.get(name) ?? (INHERITED.has(name) ? profile.fields[name] : undefined) ?? 'keyword';
+    // A field has values of one kind only; the other lists are shared, frozen empty arrays.
+    const fv: FieldValues = kind === 'keyword' ? { kind, terms: [], nums: NO_NUMS, ips: NO_IPS, lo: undefined, g: undefined } : { kind, terms: NO_TERMS, nums: [], ips: [], lo: undefined, g: undefined };
     if (kind === 'keyword') {
       for (const v of values) {
         const t = keywordText(v);
