@@ -30,12 +30,18 @@ export class AhoCorasick {
   // Construction allocates nothing per trie node: the corpus's witness index has ~10^5 states,
   // and a Map per node made this constructor the largest part of compiling a rule set.
   constructor(needles: string[]) {
+    const ascii = new Uint8Array(128);
     const chars = new Set<number>();
     let total = 0;
     for (const n of needles) {
       total += n.length;
-      for (let i = 0; i < n.length; i++) chars.add(n.charCodeAt(i));
+      for (let i = 0; i < n.length; i++) {
+        const ch = n.charCodeAt(i);
+        if (ch < 128) ascii[ch] = 1;
+        else chars.add(ch);
+      }
     }
+    for (let ch = 0; ch < 128; ch++) if (ascii[ch]) chars.add(ch);
     let w = 1; // class 0 = a character no needle contains
     for (const c of [...chars].sort((a, b) => a - b)) {
       this.cls.set(c, w);
@@ -126,7 +132,7 @@ export class AhoCorasick {
       if (s < D) {
         const row = s * w;
         const frow = fail[s] * w; // fail[s] < s, so its row is complete
-        for (let c = 0; c < w; c++) dense[row + c] = dense[frow + c];
+        dense.copyWithin(row, frow, frow + w);
         for (let k = e0; k < e1; k++) dense[row + edgeCls[k]] = edgeTo[k];
       }
     }
