@@ -11,7 +11,7 @@ import type { Engine } from '../engine';
 import { SigmaEsError } from '../errors';
 import { compileRuleset, prepareEvent } from '../eval';
 import type { HarnessEvent } from '../harness/events';
-import type { EngineTarget } from '../harness/run';
+import { availableTargets, type EngineTarget } from '../harness/run';
 import { createIndex } from '../harness/seed';
 import { RawJson } from '../engine/client';
 import type { IrRule } from '../ir/types';
@@ -198,22 +198,6 @@ export async function runQueries(engine: Engine, index: string, target: EngineTa
   return out;
 }
 
-/** Which targets this engine can run (EQL and ES|QL only where the endpoint exists). */
-export async function availableTargets(engine: Engine, wanted: EngineTarget[]): Promise<{ targets: EngineTarget[]; skipped: Record<string, string> }> {
-  const targets: EngineTarget[] = [];
-  const skipped: Record<string, string> = {};
-  for (const t of wanted) {
-    if (t === 'eql' || t === 'esql') {
-      const ok = await engine.client.supports(t).catch(() => false);
-      if (!ok) {
-        skipped[t] = `${engine.flavour} ${engine.version} has no ${t === 'eql' ? 'EQL' : 'ES|QL'} endpoint`;
-        continue;
-      }
-    }
-    targets.push(t);
-  }
-  return { targets, skipped };
-}
 
 function internalMismatch(batch: number, batchSeed: number, e: unknown, rule?: GenRule, yaml?: string): FuzzMismatch {
   return {

@@ -156,6 +156,23 @@ async function engineIds(engine: Engine, index: string, target: EngineTarget, ru
   return out;
 }
 
+/** Which targets this engine can run (EQL and ES|QL only where the endpoint exists). */
+export async function availableTargets(engine: Engine, wanted: EngineTarget[]): Promise<{ targets: EngineTarget[]; skipped: Record<string, string> }> {
+  const targets: EngineTarget[] = [];
+  const skipped: Record<string, string> = {};
+  for (const t of wanted) {
+    if (t === 'eql' || t === 'esql') {
+      const ok = await engine.client.supports(t).catch(() => false);
+      if (!ok) {
+        skipped[t] = `${engine.flavour} ${engine.version} has no ${t === 'eql' ? 'EQL' : 'ES|QL'} endpoint`;
+        continue;
+      }
+    }
+    targets.push(t);
+  }
+  return { targets, skipped };
+}
+
 export async function runHarness(opts: HarnessOptions): Promise<HarnessReport> {
   const started = Date.now();
   const { engine } = opts;
@@ -171,19 +188,7 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessReport> {
     skipped: [],
     ms: 0,
   };
-  const wanted = opts.targets ?? ENGINE_TARGETS;
-  const available: EngineTarget[] = [];
-  const unavailable: Record<string, string> = {};
-  for (const t of wanted) {
-    if (t === 'eql' || t === 'esql') {
-      const ok = await engine.client.supports(t).catch(() => false);
-      if (!ok) {
-        unavailable[t] = `${engine.flavour} ${engine.version} has no ${t === 'eql' ? 'EQL' : 'ES|QL'} endpoint`;
-        continue;
-      }
-    }
-    available.push(t);
-  }
+  const { targets: available, skipped: unavailable } = await availableTargets(engine, opts.targets ?? ENGINE_TARGETS);
   const ruleIds = new Set<string>();
 
   for (const set of opts.sets) {
