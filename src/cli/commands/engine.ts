@@ -4,7 +4,7 @@
  * the engine cache) until `engine stop`.
  */
 import { Option, type Command } from 'commander';
-import { FLAVOURS, engineStatus, engineStatuses, runningEmbedded, startEngine, stopEngine, type EngineStatus, type Flavour } from '../../engine';
+import { DEFAULT_HEAP, FLAVOURS, engineStatus, engineStatuses, runningEmbedded, startEngine, stopEngine, type EngineStatus, type Flavour } from '../../engine';
 import { EXIT_FAIL, EXIT_OK, positiveInt } from '../output';
 
 interface CommonOpts {
@@ -36,7 +36,7 @@ export function registerEngineCommand(program: Command): void {
     .description('start an engine in the background (reuses one that is already running)')
     .addOption(engineOption('default: elasticsearch'))
     .option('--port <n>', 'HTTP port (default: first free in 9200-9249 for elasticsearch, 9250-9299 for opensearch)', positiveInt('--port'))
-    .option('--heap <size>', 'JVM heap, e.g. 512m or 1g', '512m')
+    .option('--heap <size>', 'JVM heap, e.g. 1g or 2g', DEFAULT_HEAP)
     .option('--timeout <seconds>', 'how long to wait for yellow health', positiveInt('--timeout'), 180)
     .option('--json', 'print the engine as one JSON object')
     .action(async (opts: CommonOpts & { port?: number; heap: string; timeout: number }) => {
