@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     }
   }
   const body = [
-    `Cold start of each embedded engine (already provisioned in .cache/engines) to yellow health, then \`seedEvents\` of ${count} generated ECS process events (batches of 1,000, refresh and count check included) into a fresh index. Heap -Xms512m -Xmx512m.`,
+    `Cold start of each embedded engine (already provisioned in .cache/engines) to yellow health, then \`seedEvents\` of ${count} generated ECS process events (batches of 1,000, refresh and count check included) into a fresh index. Heap 1 GiB (the embedded default).`,
     '',
     '| engine | start s | RSS after start MB | events | documents | seed s | docs/s | RSS after seed MB |',
     '|---|---|---|---|---|---|---|---|',

@@ -61,6 +61,9 @@ public final class EmbeddedOpenSearch {
         // thousands of hashes or driver names need more (Elasticsearch 9 sizes its limit from
         // the heap). A cluster with the default refuses those queries with "maxClauseCount".
         .put("indices.query.bool.max_clause_count", 65536)
+        // OpenSearch 2.x also caps query_string text at 32,000 characters; the Lucene rendering
+        // of a SigmaHQ rule with a thousand values is longer.
+        .put("search.query.max_query_string_length", 10_000_000)
         .build();
     LogConfigurator.registerErrorListener();
     LogConfigurator.configureWithoutConfig(settings);
