@@ -13,7 +13,7 @@
  */
 
 import { keywordText, parseEsDate, type PreparedEvent } from './event';
-import { compareNum } from './leaf';
+import { boundsHold } from '../ir/compare';
 import type { CorrelationCondition, IrCorrelation, IrRule } from '../ir/types';
 import { SigmaEsError } from '../errors';
 import { temporalDefault } from '../backends/dsl';
@@ -135,7 +135,7 @@ function groupRecord(c: IrCorrelation, key: string): Record<string, string> {
 }
 
 function holds(cond: CorrelationCondition, v: number): boolean {
-  return cond.bounds.every((b) => (b.op === 'neq' ? v !== b.value : compareNum(b.op, v, b.value)));
+  return boundsHold(v, cond.bounds);
 }
 
 function percentile(sorted: number[], p: number): number {

@@ -17,6 +17,7 @@ import type { PreparedEvent } from './event';
 import type { MappingProfile } from '../mapping/profile';
 import type { CompareOp, IrDocument, Leaf, PatternPart } from '../ir/types';
 import { planLeaf } from '../backends/plan';
+import { compareNumbers } from '../ir/compare';
 import { rejectScriptOnly } from '../backends/dsl';
 import type { RenderContext } from '../backends/common';
 import { parseSigmaRegex } from '../ir/regex';
@@ -42,20 +43,6 @@ export function patternIsLiteral(p: PatternPart[]): string | null {
   return null;
 }
 
-export function compareNum(op: CompareOp | 'eq', a: number, b: number): boolean {
-  switch (op) {
-    case 'gt':
-      return a > b;
-    case 'gte':
-      return a >= b;
-    case 'lt':
-      return a < b;
-    case 'lte':
-      return a <= b;
-    default:
-      return a === b;
-  }
-}
 
 function anyNum(field: string, test: (n: number) => boolean): LeafPredicate {
   return (ev) => {
@@ -127,7 +114,7 @@ export function compileLeaf(leaf: Leaf, profile: MappingProfile, doc?: IrDocumen
     }
     case 'range': {
       const { op, value } = prim;
-      return anyNum(prim.field, (n) => compareNum(op, n, value));
+      return anyNum(prim.field, (n) => compareNumbers(op, n, value));
     }
     case 'fieldref':
     case 'timepart':

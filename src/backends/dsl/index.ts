@@ -5,6 +5,7 @@
  */
 import type { CorrelationCondition, IrCorrelation, IrDocument, IrNode, IrRule } from '../../ir/types';
 import { SigmaEsError } from '../../errors';
+import { boundsHold } from '../../ir/compare';
 import {
   DEFAULT_INDEX,
   DEFAULT_TIMESTAMP,
@@ -282,24 +283,7 @@ export function corrError(corr: IrCorrelation, target: 'dsl' | 'esql' | 'eql' | 
   });
 }
 
-export function boundsHold(value: number, bounds: CorrelationCondition['bounds']): boolean {
-  return bounds.every(({ op, value: v }) => {
-    switch (op) {
-      case 'gt':
-        return value > v;
-      case 'gte':
-        return value >= v;
-      case 'lt':
-        return value < v;
-      case 'lte':
-        return value <= v;
-      case 'eq':
-        return value === v;
-      case 'neq':
-        return value !== v;
-    }
-  });
-}
+export { boundsHold };
 
 export interface CorrelationBucket {
   key: Record<string, unknown>;
