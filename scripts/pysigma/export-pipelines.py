@@ -51,23 +51,27 @@ def logsource_condition(c: LogsourceCondition) -> dict:
 
 
 def rule_conditions(item: ProcessingItem) -> dict:
-    out: dict = {}
     conds = []
     for c in item.rule_conditions:
         if not isinstance(c, LogsourceCondition):
             raise SystemExit(f"{item.identifier}: rule condition {type(c).__name__} has no sigma-es equivalent")
         conds.append(logsource_condition(c))
+    return gate("rule", conds, item.rule_condition_linking, item.rule_condition_negation)
+
+
+def gate(prefix: str, conds: list, link, negated: bool) -> dict:
+    """The `<prefix>_conditions` / `_cond_op` / `_cond_not` keys every condition group is written with."""
+    out: dict = {}
     if conds:
-        out["rule_conditions"] = conds
-        if len(conds) > 1:
-            out["rule_cond_op"] = linking(item.rule_condition_linking)
-        if item.rule_condition_negation:
-            out["rule_cond_not"] = True
+        out[f"{prefix}_conditions"] = conds
+        if link is not None and len(conds) > 1:
+            out[f"{prefix}_cond_op"] = linking(link)
+        if negated:
+            out[f"{prefix}_cond_not"] = True
     return out
 
 
 def field_name_conditions(item: ProcessingItem) -> dict:
-    out: dict = {}
     conds = []
     for c in item.field_name_conditions:
         if isinstance(c, (IncludeFieldCondition, ExcludeFieldCondition)):
@@ -80,28 +84,18 @@ def field_name_conditions(item: ProcessingItem) -> dict:
             conds.append({"type": "processing_item_applied", "processing_item_id": c.processing_item_id})
         else:
             raise SystemExit(f"{item.identifier}: field name condition {type(c).__name__} has no sigma-es equivalent")
-    if conds:
-        out["field_name_conditions"] = conds
-        if len(conds) > 1:
-            out["field_name_cond_op"] = linking(item.field_name_condition_linking)
-        if item.field_name_condition_negation:
-            out["field_name_cond_not"] = True
-    return out
+    return gate("field_name", conds, item.field_name_condition_linking, item.field_name_condition_negation)
 
 
 def detection_item_conditions(item: ProcessingItem) -> dict:
-    out: dict = {}
     conds = []
     for c in item.detection_item_conditions:
         if isinstance(c, MatchValueCondition):
             conds.append({"type": "match_value", "value": c.value, "cond": c.cond})
         else:
             raise SystemExit(f"{item.identifier}: detection item condition {type(c).__name__} has no sigma-es equivalent")
-    if conds:
-        out["detection_item_conditions"] = conds
-        if item.detection_item_condition_negation:
-            out["detection_item_cond_not"] = True
-    return out
+    # Detection item conditions have no linking operator in the sigma-es format.
+    return gate("detection_item", conds, None, item.detection_item_condition_negation)
 
 
 def transformation(item: ProcessingItem) -> dict:
