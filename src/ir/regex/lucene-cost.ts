@@ -574,15 +574,61 @@ function isDeterministic(a: Aut): boolean {
  * number of NFA states in each. Stops counting once it reaches 10 * limit, which is exactly when
  * Lucene throws TooComplexToDeterminizeException ("... would require more than <limit> effort").
  *
- * The corpus load spends most of its time here (a rejected regex walks ~100k subset states), so
- * the sweep avoids per-boundary allocation: the live destination set is hashed incrementally
- * (Zobrist) and compared by membership, and a subset is materialised (sorted) only when new. Worklist order, and
- * therefore `effort` at the point of refusal, is the same as a plain subset construction's.
+ * The worklist is first-in first-out and a DFA state's successors are discovered in increasing
+ * code point order, as in Lucene, so `effort` at the point of refusal is the same too.
+ *
+ * The corpus load spends most of its time here (a rejected regex walks ~100k NFA states across
+ * thousands of subsets), so the loop allocates nothing per DFA state:
+ * - code points are replaced by the NFA's alphabet classes (between consecutive interval
+ *   boundaries), so a DFA state's range events are bucketed by class instead of sorted;
+ * - the live destination set of the sweep is hashed incrementally (Zobrist), looked up in an open
+ *   addressing table and compared by membership; a subset is copied out (and sorted) only when new;
+ * - subsets live in one Int32Array pool, and since each new subset is appended to the worklist,
+ *   its id is its worklist position.
  */
 function determinizeEffort(a: Aut, workLimit: number): { effort: number; exceeds: boolean } {
   if (a.acc.length <= 1 || isDeterministic(a)) return { effort: 0, exceeds: false };
   const effortLimit = workLimit * 10;
   const n = a.acc.length;
+
+  // Alphabet classes: class c is [bound[c], bound[c + 1]); a transition [min, max] opens at the
+  // class of min and closes at the class of max + 1.
+  let nt = 0;
+  for (const t of a.tr) nt += t.length / 3;
+  const pts = new Int32Array(2 * nt);
+  for (let s = 0, k = 0; s < n; s++) {
+    const t = a.tr[s];
+    for (let i = 0; i < t.length; i += 3) (pts[k++] = t[i + 1]), (pts[k++] = t[i + 2] + 1);
+  }
+  pts.sort();
+  let K = 0;
+  for (let i = 0; i < pts.length; i++) if (i === 0 || pts[i] !== pts[i - 1]) pts[K++] = pts[i];
+  const bound = pts.subarray(0, K);
+  const classOf = (p: number): number => {
+    let lo = 0;
+    let hi = K - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (bound[mid] < p) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const trStart = new Int32Array(n + 1);
+  const trDest = new Int32Array(nt);
+  const trOpen = new Int32Array(nt);
+  const trClose = new Int32Array(nt);
+  for (let s = 0, j = 0; s < n; s++) {
+    trStart[s] = j;
+    const t = a.tr[s];
+    for (let i = 0; i < t.length; i += 3, j++) {
+      trDest[j] = t[i];
+      trOpen[j] = classOf(t[i + 1]);
+      trClose[j] = classOf(t[i + 2] + 1);
+    }
+  }
+  trStart[n] = nt;
+
   const z1 = new Int32Array(n);
   const z2 = new Int32Array(n);
   let r = 0x9e3779b9 | 0;
@@ -593,91 +639,153 @@ function determinizeEffort(a: Aut, workLimit: number): { effort: number; exceeds
     return r;
   };
   for (let s = 0; s < n; s++) (z1[s] = rnd()), (z2[s] = rnd());
-  // 21 bits of one hash and 32 of the other: an exact integer key; collisions are compared in full
-  const keyOf = (h1: number, h2: number): number => (h1 >>> 11) * 4294967296 + (h2 >>> 0);
-  const seen = new Map<number, number[][]>([[keyOf(z1[0], z2[0]), [[0]]]]);
-  const work: number[][] = [[0]];
+
+  // Subsets: members pool[subOff[id] .. subOff[id + 1]), sorted.
+  let pool = new Int32Array(1024);
+  let poolLen = 0;
+  let subOff = new Int32Array(256);
+  let subH1 = new Int32Array(256);
+  let subH2 = new Int32Array(256);
+  let numSubs = 0;
+  // Open addressing table of subset ids + 1 (0 = empty), keyed by the first hash.
+  let tabMask = 1023;
+  let tab = new Int32Array(tabMask + 1);
+
   const cnt = new Int32Array(n);
-  // the live destinations, unordered (swap-removal via pos); sorted only when a subset is new
-  const active: number[] = [];
+  // the live destinations, unordered (swap-removal via pos)
+  const active = new Int32Array(n);
   const pos = new Int32Array(n);
+  let nActive = 0;
   let h1 = 0;
   let h2 = 0;
-  const SHIFT = 2 ** 26; // sort key: point * SHIFT + event index (points < 2^21)
-  let cap = 256;
-  let keys = new Float64Array(cap);
-  let evDest = new Int32Array(cap);
-  let evDelta = new Int8Array(cap);
+
+  /** Adds the live set as a subset (and so queues it) unless it is known. */
+  const intern = (): void => {
+    let i = h1 & tabMask;
+    for (let id = tab[i]; id !== 0; i = (i + 1) & tabMask, id = tab[i]) {
+      const sub = id - 1;
+      if (subH1[sub] !== h1 || subH2[sub] !== h2) continue;
+      const end = subOff[sub + 1];
+      if (end - subOff[sub] !== nActive) continue;
+      let j = subOff[sub];
+      while (j < end && cnt[pool[j]] > 0) j++;
+      if (j === end) return;
+    }
+    if (poolLen + nActive > pool.length) {
+      let cap = pool.length * 2;
+      while (cap < poolLen + nActive) cap *= 2;
+      const p = new Int32Array(cap);
+      p.set(pool.subarray(0, poolLen));
+      pool = p;
+    }
+    pool.set(active.subarray(0, nActive), poolLen);
+    pool.subarray(poolLen, poolLen + nActive).sort();
+    poolLen += nActive;
+    tab[i] = numSubs + 1;
+    addSubset(h1, h2, poolLen);
+  };
+  const addSubset = (x1: number, x2: number, end: number): void => {
+    if (numSubs + 2 > subOff.length) {
+      const grow = (old: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
+        const g = new Int32Array(old.length * 2);
+        g.set(old);
+        return g;
+      };
+      subOff = grow(subOff);
+      subH1 = grow(subH1);
+      subH2 = grow(subH2);
+    }
+    subH1[numSubs] = x1;
+    subH2[numSubs] = x2;
+    subOff[++numSubs] = end;
+    if (numSubs * 2 > tabMask) rehash();
+  };
+  const rehash = (): void => {
+    tabMask = tabMask * 2 + 1;
+    tab = new Int32Array(tabMask + 1);
+    for (let sub = 0; sub < numSubs; sub++) {
+      let i = subH1[sub] & tabMask;
+      while (tab[i] !== 0) i = (i + 1) & tabMask;
+      tab[i] = sub + 1;
+    }
+  };
+  pool[poolLen++] = 0;
+  tab[z1[0] & tabMask] = 1;
+  addSubset(z1[0], z2[0], poolLen);
+
+  // Per DFA state: range events bucketed by class. An event is dest << 1 | (1 when closing).
+  const bucketFill = new Int32Array(K);
+  let touched = new Int32Array(64);
+  let events = new Int32Array(256);
   let effort = 0;
-  for (let w = 0; w < work.length; w++) {
-    const set = work[w];
-    work[w] = [];
-    effort += set.length;
+  for (let w = 0; w < numSubs; w++) {
+    const from = subOff[w];
+    const to = subOff[w + 1];
+    effort += to - from;
     if (effort >= effortLimit) return { effort, exceeds: true };
-    // Sweep the interval boundaries of all outgoing transitions; each non-empty run of
-    // destinations between two boundaries is a DFA successor.
+    let nTouched = 0;
     let m = 0;
-    for (const s of set) m += (a.tr[s].length / 3) * 2;
-    if (m === 0) continue;
-    if (m > cap) {
-      while (cap < m) cap *= 2;
-      keys = new Float64Array(cap);
-      evDest = new Int32Array(cap);
-      evDelta = new Int8Array(cap);
-    }
-    let e = 0;
-    for (const s of set) {
-      const t = a.tr[s];
-      for (let i = 0; i < t.length; i += 3) {
-        keys[e] = t[i + 1] * SHIFT + e;
-        evDest[e] = t[i];
-        evDelta[e++] = 1;
-        keys[e] = (t[i + 2] + 1) * SHIFT + e;
-        evDest[e] = t[i];
-        evDelta[e++] = -1;
-      }
-    }
-    const sorted = keys.subarray(0, m).sort();
-    for (let i = 0; i < m; ) {
-      const p = Math.floor(sorted[i] / SHIFT);
-      if (active.length > 0) {
-        const k = keyOf(h1, h2);
-        let bucket = seen.get(k);
-        let known = false;
-        if (bucket) {
-          for (const b of bucket) {
-            if (b.length !== active.length) continue;
-            let j = 0;
-            while (j < b.length && cnt[b[j]] > 0) j++;
-            if (j === b.length) {
-              known = true;
-              break;
-            }
-          }
-        } else seen.set(k, (bucket = []));
-        if (!known) {
-          const dest = active.slice().sort((x, y) => x - y);
-          bucket.push(dest);
-          work.push(dest);
+    for (let k = from; k < to; k++) {
+      const s = pool[k];
+      for (let j = trStart[s], je = trStart[s + 1]; j < je; j++) {
+        const o = trOpen[j];
+        const c = trClose[j];
+        if (nTouched + 2 > touched.length) {
+          const g = new Int32Array(touched.length * 2);
+          g.set(touched);
+          touched = g;
         }
+        if (bucketFill[o]++ === 0) touched[nTouched++] = o;
+        if (bucketFill[c]++ === 0) touched[nTouched++] = c;
+        m += 2;
       }
-      for (; i < m; i++) {
-        const key = sorted[i];
-        const ev = key - p * SHIFT;
-        if (ev >= SHIFT) break;
-        const d = evDest[ev];
+    }
+    if (m === 0) continue;
+    if (m > events.length) {
+      let cap = events.length * 2;
+      while (cap < m) cap *= 2;
+      events = new Int32Array(cap);
+    }
+    const order = touched.subarray(0, nTouched).sort();
+    // bucket starts; bucketFill then advances to each bucket's end as events are placed
+    for (let k = 0, start = 0; k < nTouched; k++) {
+      const c = order[k];
+      const size = bucketFill[c];
+      bucketFill[c] = start;
+      start += size;
+    }
+    for (let k = from; k < to; k++) {
+      const s = pool[k];
+      for (let j = trStart[s], je = trStart[s + 1]; j < je; j++) {
+        const d = trDest[j] << 1;
+        events[bucketFill[trOpen[j]]++] = d;
+        events[bucketFill[trClose[j]]++] = d | 1;
+      }
+    }
+    // Sweep the classes in order: after each bucket the live set is the successor on that class
+    // (and on the classes up to the next bucket).
+    let e = 0;
+    for (let k = 0; k < nTouched; k++) {
+      const c = order[k];
+      const end = bucketFill[c];
+      bucketFill[c] = 0;
+      let changed = false;
+      for (; e < end; e++) {
+        const ev = events[e];
+        const d = ev >> 1;
         const before = cnt[d];
-        const c = before + evDelta[ev];
-        cnt[d] = c;
-        if (before === 0 || c === 0) {
+        const after = ev & 1 ? before - 1 : before + 1;
+        cnt[d] = after;
+        if (before === 0 || after === 0) {
           // enters or leaves the live set (counts never go negative: a range opens before it closes)
           h1 ^= z1[d];
           h2 ^= z2[d];
-          if (c !== 0) {
-            pos[d] = active.length;
-            active.push(d);
+          changed = true;
+          if (after !== 0) {
+            pos[d] = nActive;
+            active[nActive++] = d;
           } else {
-            const last = active.pop() as number;
+            const last = active[--nActive];
             if (last !== d) {
               active[pos[d]] = last;
               pos[last] = pos[d];
@@ -685,6 +793,8 @@ function determinizeEffort(a: Aut, workLimit: number): { effort: number; exceeds
           }
         }
       }
+      // an unchanged live set was interned at the previous bucket
+      if (changed && nActive > 0) intern();
     }
   }
   return { effort, exceeds: false };
