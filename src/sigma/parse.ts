@@ -7,7 +7,7 @@ import type { CorrelationType, IrRuleMeta } from '../ir/types';
 import { parseCondition } from './condition';
 import type { Detection, DetectionGroup, DetectionItem, SigmaCorrelation, SigmaDocument, SigmaFilter, SigmaRule } from './model';
 import { MODIFIERS } from './modifiers';
-import { loadYamlDocuments, positionOf, positionOfChild, type Position } from './yaml';
+import { loadYamlDocuments, YamlPositions, type Position } from './yaml';
 
 export interface ParsedDocument {
   doc?: SigmaDocument;
@@ -40,7 +40,16 @@ class Collector {
   constructor(
     private readonly file: string | undefined,
     private readonly fallback: Position,
+    private readonly positions: YamlPositions,
   ) {}
+  /** Where the key or item `key` of `container` stands in the file. */
+  at(container: unknown, key: string | number): Position | undefined {
+    return this.positions.child(container, key);
+  }
+  /** Where `container` opens in the file. */
+  of(container: unknown): Position | undefined {
+    return this.positions.of(container);
+  }
   add(code: string, message: string, where?: Position, item?: string): void {
     const p = where ?? this.fallback;
     this.errors.push(new SigmaEsError(code, message, { file: this.file, line: p.line, column: p.column, item }));
@@ -61,10 +70,10 @@ function optString(obj: Record<string, unknown>, key: string, c: Collector, max?
   const v = obj[key];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string') {
-    c.add('INVALID_FIELD', `'${key}' must be a string`, positionOfChild(obj, key));
+    c.add('INVALID_FIELD', `'${key}' must be a string`, c.at(obj, key));
     return undefined;
   }
-  if (max !== undefined && v.length > max) c.add('INVALID_FIELD', `'${key}' is longer than ${max} characters`, positionOfChild(obj, key));
+  if (max !== undefined && v.length > max) c.add('INVALID_FIELD', `'${key}' is longer than ${max} characters`, c.at(obj, key));
   return v;
 }
 
@@ -74,14 +83,14 @@ function stringList(obj: Record<string, unknown>, key: string, c: Collector): st
   // pySigma and real rules sometimes give a single string where a list is expected.
   if (typeof v === 'string') return [v];
   if (!Array.isArray(v)) {
-    c.add('INVALID_FIELD', `'${key}' must be a list of strings`, positionOfChild(obj, key));
+    c.add('INVALID_FIELD', `'${key}' must be a list of strings`, c.at(obj, key));
     return [];
   }
   const out: string[] = [];
   v.forEach((x, i) => {
     if (typeof x === 'string') out.push(x);
     else if (typeof x === 'number') out.push(String(x));
-    else c.add('INVALID_FIELD', `'${key}' item ${i + 1} must be a string`, positionOfChild(v, i));
+    else c.add('INVALID_FIELD', `'${key}' item ${i + 1} must be a string`, c.at(v, i));
   });
   return out;
 }
@@ -91,7 +100,7 @@ function parseDate(obj: Record<string, unknown>, key: string, c: Collector): str
   if (v === undefined || v === null) return undefined;
   const s = typeof v === 'string' ? v : String(v);
   if (!DATE_RE.test(s) || Number.isNaN(Date.parse(s))) {
-    c.add('INVALID_DATE', `'${key}' must be a date written YYYY-MM-DD, got '${s}'`, positionOfChild(obj, key));
+    c.add('INVALID_DATE', `'${key}' must be a date written YYYY-MM-DD, got '${s}'`, c.at(obj, key));
     return undefined;
   }
   return s;
@@ -104,7 +113,7 @@ function parseLogsource(obj: Record<string, unknown>, c: Collector, required: bo
     return {};
   }
   if (!isMap(ls)) {
-    c.add('INVALID_LOGSOURCE', "'logsource' must be a map with category, product and/or service", positionOfChild(obj, 'logsource'));
+    c.add('INVALID_LOGSOURCE', "'logsource' must be a map with category, product and/or service", c.at(obj, 'logsource'));
     return {};
   }
   const out: IrRuleMeta['logsource'] = {};
@@ -112,13 +121,13 @@ function parseLogsource(obj: Record<string, unknown>, c: Collector, required: bo
     const v = ls[k];
     if (v === undefined || v === null) continue;
     if (typeof v !== 'string') {
-      c.add('INVALID_LOGSOURCE', `logsource '${k}' must be a string`, positionOfChild(ls, k));
+      c.add('INVALID_LOGSOURCE', `logsource '${k}' must be a string`, c.at(ls, k));
       continue;
     }
     out[k] = v;
   }
   if (!out.category && !out.product && !out.service) {
-    c.add('INVALID_LOGSOURCE', "'logsource' needs at least one of category, product or service", positionOfChild(obj, 'logsource'));
+    c.add('INVALID_LOGSOURCE', "'logsource' needs at least one of category, product or service", c.at(obj, 'logsource'));
   }
   return out;
 }
@@ -126,38 +135,38 @@ function parseLogsource(obj: Record<string, unknown>, c: Collector, required: bo
 function parseMeta(obj: Record<string, unknown>, c: Collector, kind: 'rule' | 'correlation'): IrRuleMeta {
   const title = obj.title;
   if (title === undefined || title === null) c.add('MISSING_FIELD', "every Sigma document needs a 'title'");
-  else if (typeof title !== 'string') c.add('INVALID_FIELD', "'title' must be a string", positionOfChild(obj, 'title'));
-  else if (title.length > 256) c.add('INVALID_FIELD', "'title' is longer than 256 characters", positionOfChild(obj, 'title'));
+  else if (typeof title !== 'string') c.add('INVALID_FIELD', "'title' must be a string", c.at(obj, 'title'));
+  else if (title.length > 256) c.add('INVALID_FIELD', "'title' is longer than 256 characters", c.at(obj, 'title'));
 
   const id = obj.id;
   if (id !== undefined && id !== null && (typeof id !== 'string' || !UUID_RE.test(id))) {
-    c.add('INVALID_ID', `'id' must be a UUID, got '${String(id)}'`, positionOfChild(obj, 'id'));
+    c.add('INVALID_ID', `'id' must be a UUID, got '${String(id)}'`, c.at(obj, 'id'));
   }
   const name = obj.name;
   if (name !== undefined && (typeof name !== 'string' || name === '')) {
-    c.add('INVALID_FIELD', "'name' must be a non-empty string", positionOfChild(obj, 'name'));
+    c.add('INVALID_FIELD', "'name' must be a non-empty string", c.at(obj, 'name'));
   }
   let status = optString(obj, 'status', c);
   if (status !== undefined) {
     status = status.toLowerCase();
-    if (!STATUSES.includes(status)) c.add('INVALID_STATUS', `'status' must be one of ${STATUSES.join(', ')}; got '${obj.status}'`, positionOfChild(obj, 'status'));
+    if (!STATUSES.includes(status)) c.add('INVALID_STATUS', `'status' must be one of ${STATUSES.join(', ')}; got '${obj.status}'`, c.at(obj, 'status'));
   }
   let level = optString(obj, 'level', c);
   if (level !== undefined) {
     level = level.toLowerCase();
-    if (!LEVELS.includes(level)) c.add('INVALID_LEVEL', `'level' must be one of ${LEVELS.join(', ')}; got '${obj.level}'`, positionOfChild(obj, 'level'));
+    if (!LEVELS.includes(level)) c.add('INVALID_LEVEL', `'level' must be one of ${LEVELS.join(', ')}; got '${obj.level}'`, c.at(obj, 'level'));
   }
   const tags = stringList(obj, 'tags', c);
   const tagList = obj.tags;
   tags.forEach((t, i) => {
-    if (!TAG_RE.test(t)) c.add('INVALID_TAG', `tag '${t}' must look like namespace.name in lowercase (e.g. attack.t1047)`, positionOfChild(tagList, i));
+    if (!TAG_RE.test(t)) c.add('INVALID_TAG', `tag '${t}' must look like namespace.name in lowercase (e.g. attack.t1047)`, c.at(tagList, i));
   });
   const related = obj.related;
   if (related !== undefined && related !== null) {
-    if (!Array.isArray(related)) c.add('INVALID_FIELD', "'related' must be a list of {id, type}", positionOfChild(obj, 'related'));
+    if (!Array.isArray(related)) c.add('INVALID_FIELD', "'related' must be a list of {id, type}", c.at(obj, 'related'));
     else
       related.forEach((r, i) => {
-        const p = positionOfChild(related, i);
+        const p = c.at(related, i);
         if (!isMap(r)) return c.add('INVALID_FIELD', `'related' item ${i + 1} must be a map with id and type`, p);
         if (typeof r.id !== 'string' || !UUID_RE.test(r.id)) c.add('INVALID_ID', `'related' item ${i + 1} needs a UUID 'id'`, p);
         if (typeof r.type !== 'string' || !RELATED_TYPES.includes(r.type))
@@ -167,7 +176,7 @@ function parseMeta(obj: Record<string, unknown>, c: Collector, kind: 'rule' | 'c
   for (const k of ['references', 'falsepositives', 'fields', 'scope']) {
     const v = obj[k];
     if (v !== undefined && v !== null && typeof v !== 'string' && !Array.isArray(v)) {
-      c.add('INVALID_FIELD', `'${k}' must be a list`, positionOfChild(obj, k));
+      c.add('INVALID_FIELD', `'${k}' must be a list`, c.at(obj, k));
     }
   }
   const description = optString(obj, 'description', c, 65535);
@@ -215,12 +224,12 @@ function scalarValues(v: unknown, where: string, pos: Position | undefined, c: C
 }
 
 function parseSearchIdentifier(identifier: string, def: unknown, parent: unknown, c: Collector): DetectionGroup | undefined {
-  const pos = positionOfChild(parent, identifier);
+  const pos = c.at(parent, identifier);
   const parseMap = (m: Record<string, unknown>): DetectionGroup | undefined => {
     const items: DetectionItem[] = [];
     let ok = true;
     for (const [key, value] of Object.entries(m)) {
-      const kpos = positionOfChild(m, key) ?? pos;
+      const kpos = c.at(m, key) ?? pos;
       const parsed = parseItemKey(key, identifier, kpos, c);
       if (!parsed) {
         ok = false;
@@ -255,7 +264,7 @@ function parseSearchIdentifier(identifier: string, def: unknown, parent: unknown
         if (g) groups.push(g);
         else ok = false;
       } else if (Array.isArray(x)) {
-        c.add('INVALID_DETECTION', `search identifier '${identifier}' item ${i + 1} is a nested list`, positionOfChild(def, i) ?? pos, identifier);
+        c.add('INVALID_DETECTION', `search identifier '${identifier}' item ${i + 1} is a nested list`, c.at(def, i) ?? pos, identifier);
         ok = false;
       } else keywords.push(x as string | number | boolean | null);
     });
@@ -278,7 +287,7 @@ function parseDetection(obj: Record<string, unknown>, key: 'detection' | 'filter
     return undefined;
   }
   if (!isMap(det)) {
-    c.add('INVALID_DETECTION', `'${key}' must be a map of search identifiers and a condition`, positionOfChild(obj, key));
+    c.add('INVALID_DETECTION', `'${key}' must be a map of search identifiers and a condition`, c.at(obj, key));
     return undefined;
   }
   const identifiers = new Map<string, DetectionGroup>();
@@ -286,7 +295,7 @@ function parseDetection(obj: Record<string, unknown>, key: 'detection' | 'filter
   for (const [name, def] of Object.entries(det)) {
     if (name === 'condition' || (key === 'filter' && name === 'rules')) continue;
     if (name === 'timeframe') {
-      c.add('INVALID_DETECTION', "'timeframe' was replaced by correlation rules (timespan)", positionOfChild(det, name), name);
+      c.add('INVALID_DETECTION', "'timeframe' was replaced by correlation rules (timespan)", c.at(det, name), name);
       ok = false;
       continue;
     }
@@ -295,10 +304,10 @@ function parseDetection(obj: Record<string, unknown>, key: 'detection' | 'filter
     else ok = false;
   }
   const cond = det.condition;
-  const cpos = positionOfChild(det, 'condition') ?? positionOfChild(obj, key);
+  const cpos = c.at(det, 'condition') ?? c.at(obj, key);
   const conditionText: string[] = [];
   if (cond === undefined || cond === null) {
-    c.add('MISSING_FIELD', `'${key}' needs a 'condition'`, positionOfChild(obj, key));
+    c.add('MISSING_FIELD', `'${key}' needs a 'condition'`, c.at(obj, key));
     return undefined;
   }
   if (typeof cond === 'string') conditionText.push(cond);
@@ -308,7 +317,7 @@ function parseDetection(obj: Record<string, unknown>, key: 'detection' | 'filter
     return undefined;
   }
   if (identifiers.size === 0 && ok) {
-    c.add('INVALID_DETECTION', `'${key}' defines no search identifiers`, positionOfChild(obj, key));
+    c.add('INVALID_DETECTION', `'${key}' defines no search identifiers`, c.at(obj, key));
     return undefined;
   }
   const conditions = [];
@@ -341,7 +350,7 @@ function parseFilter(obj: Record<string, unknown>, c: Collector, file: string | 
   const title = obj.title;
   if (typeof title !== 'string') c.add('MISSING_FIELD', "a filter needs a string 'title'");
   const id = obj.id;
-  if (id !== undefined && (typeof id !== 'string' || !UUID_RE.test(id))) c.add('INVALID_ID', `'id' must be a UUID, got '${String(id)}'`, positionOfChild(obj, 'id'));
+  if (id !== undefined && (typeof id !== 'string' || !UUID_RE.test(id))) c.add('INVALID_ID', `'id' must be a UUID, got '${String(id)}'`, c.at(obj, 'id'));
   const logsource = parseLogsource(obj, c, true);
   const f = obj.filter;
   let rules: string[] | 'any' = 'any';
@@ -350,7 +359,7 @@ function parseFilter(obj: Record<string, unknown>, c: Collector, file: string | 
     if (r === 'any' || r === undefined || r === null || (Array.isArray(r) && r.length === 0)) rules = 'any';
     else if (typeof r === 'string') rules = [r];
     else if (Array.isArray(r) && r.every((x) => typeof x === 'string')) rules = r as string[];
-    else c.add('INVALID_FILTER', "filter 'rules' must be a list of rule ids or names, or 'any'", positionOfChild(f, 'rules'));
+    else c.add('INVALID_FILTER', "filter 'rules' must be a list of rule ids or names, or 'any'", c.at(f, 'rules'));
   }
   const detection = parseDetection(obj, 'filter', c);
   if (!detection || c.errors.length) return undefined;
@@ -364,12 +373,12 @@ function parseNumber(v: unknown): number | undefined {
 function parseCorrelation(obj: Record<string, unknown>, c: Collector, file: string | undefined, position: Position): SigmaCorrelation | undefined {
   const meta = parseMeta(obj, c, 'correlation');
   const corr = obj.correlation;
-  const cpos = positionOfChild(obj, 'correlation');
+  const cpos = c.at(obj, 'correlation');
   if (!isMap(corr)) {
     c.add('INVALID_CORRELATION', "'correlation' must be a map with type, rules, timespan…", cpos);
     return undefined;
   }
-  const at = (k: string): Position | undefined => positionOfChild(corr, k) ?? cpos;
+  const at = (k: string): Position | undefined => c.at(corr, k) ?? cpos;
   const type = corr.type as CorrelationType;
   if (!CORRELATION_TYPES.includes(type)) {
     c.add('INVALID_CORRELATION', `correlation 'type' must be one of ${CORRELATION_TYPES.join(', ')}; got '${String(corr.type)}'`, at('type'));
@@ -406,16 +415,16 @@ function parseCorrelation(obj: Record<string, unknown>, c: Collector, file: stri
     for (const [k, v] of Object.entries(cond)) {
       if (k === 'field') {
         if (typeof v === 'string') condition.field = v;
-        else c.add('INVALID_CORRELATION', "condition 'field' must be a field name", positionOfChild(cond, k));
+        else c.add('INVALID_CORRELATION', "condition 'field' must be a field name", c.at(cond, k));
       } else if (k === 'percentile') {
         const n = parseNumber(v);
-        if (n === undefined || n < 0 || n > 100) c.add('INVALID_CORRELATION', "condition 'percentile' must be a number from 0 to 100", positionOfChild(cond, k));
+        if (n === undefined || n < 0 || n > 100) c.add('INVALID_CORRELATION', "condition 'percentile' must be a number from 0 to 100", c.at(cond, k));
         else condition.percentile = n;
       } else if (['gt', 'gte', 'lt', 'lte', 'eq', 'neq'].includes(k)) {
         const n = parseNumber(v);
-        if (n === undefined) c.add('INVALID_CORRELATION', `condition '${k}' needs a number`, positionOfChild(cond, k));
+        if (n === undefined) c.add('INVALID_CORRELATION', `condition '${k}' needs a number`, c.at(cond, k));
         else condition.bounds.push({ op: k as 'gt', value: n });
-      } else c.add('INVALID_CORRELATION', `unknown condition key '${k}' (use gt, gte, lt, lte, eq, neq, field)`, positionOfChild(cond, k));
+      } else c.add('INVALID_CORRELATION', `unknown condition key '${k}' (use gt, gte, lt, lte, eq, neq, field)`, c.at(cond, k));
     }
     if (condition.bounds.length === 0) c.add('INVALID_CORRELATION', 'the condition needs at least one of gt, gte, lt, lte, eq, neq', at('condition'));
   } else c.add('INVALID_CORRELATION', "correlation 'condition' must be a map such as {gte: 10}", at('condition'));
@@ -434,11 +443,11 @@ function parseCorrelation(obj: Record<string, unknown>, c: Collector, file: stri
     else
       for (const [alias, m] of Object.entries(al)) {
         if (!isMap(m) || !Object.values(m).every((x) => typeof x === 'string')) {
-          c.add('INVALID_CORRELATION', `alias '${alias}' must map each rule to a field name`, positionOfChild(al, alias));
+          c.add('INVALID_CORRELATION', `alias '${alias}' must map each rule to a field name`, c.at(al, alias));
           continue;
         }
         const unknown = Object.keys(m).filter((r) => !rules.includes(r));
-        if (unknown.length) c.add('INVALID_CORRELATION', `alias '${alias}' names rules not in 'rules': ${unknown.join(', ')}`, positionOfChild(al, alias));
+        if (unknown.length) c.add('INVALID_CORRELATION', `alias '${alias}' names rules not in 'rules': ${unknown.join(', ')}`, c.at(al, alias));
         aliases[alias] = m as Record<string, string>;
       }
   }
@@ -446,7 +455,7 @@ function parseCorrelation(obj: Record<string, unknown>, c: Collector, file: stri
   if (generate !== undefined && typeof generate !== 'boolean') c.add('INVALID_CORRELATION', "'generate' must be true or false", at('generate'));
   for (const k of Object.keys(corr)) {
     if (!['type', 'rules', 'group-by', 'timespan', 'condition', 'aliases', 'generate'].includes(k)) {
-      c.add('INVALID_CORRELATION', `unknown correlation key '${k}'`, positionOfChild(corr, k));
+      c.add('INVALID_CORRELATION', `unknown correlation key '${k}'`, c.at(corr, k));
     }
   }
   if (c.errors.length) return undefined;
@@ -456,16 +465,16 @@ function parseCorrelation(obj: Record<string, unknown>, c: Collector, file: stri
 /** Parse every document of one YAML text. YAML syntax errors abort the file (positions after them are unreliable). */
 export function parseSigmaYaml(text: string, file?: string): ParsedDocument[] {
   const docs = loadYamlDocuments(text, file);
-  return docs.map(({ value, position }) => {
-    const c = new Collector(file, position);
+  return docs.map(({ value, position, positions }) => {
+    const c = new Collector(file, position, positions);
     if (!isMap(value)) {
-      c.add('RULE_NOT_MAPPING', 'a Sigma document must be a YAML map (title, logsource, detection…)', positionOf(value) ?? position);
+      c.add('RULE_NOT_MAPPING', 'a Sigma document must be a YAML map (title, logsource, detection…)', c.of(value) ?? position);
       return { position, errors: c.errors };
     }
     const label = typeof value.id === 'string' ? value.id : typeof value.title === 'string' ? value.title : undefined;
     let doc: SigmaDocument | undefined;
     if (value.action !== undefined) {
-      c.add('INVALID_FIELD', "'action' (global/reset/repeat documents) is Sigma 1.0 syntax no longer in the specification; write complete rules", positionOfChild(value, 'action'));
+      c.add('INVALID_FIELD', "'action' (global/reset/repeat documents) is Sigma 1.0 syntax no longer in the specification; write complete rules", c.at(value, 'action'));
     } else if ('correlation' in value) doc = parseCorrelation(value, c, file, position);
     else if ('filter' in value && !('detection' in value)) doc = parseFilter(value, c, file, position);
     else doc = parseRule(value, c, file, position);

@@ -14,23 +14,38 @@ export interface Position {
   column: number; // 1-based
 }
 
-const childPositions = new WeakMap<object, Map<string | number, Position>>();
-const ownPositions = new WeakMap<object, Position>();
+/**
+ * Where each map key and list item of one YAML text stands. Kept per text (plain Maps, dropped
+ * with the parsed documents): WeakMaps over every container of a corpus cost more in GC.
+ */
+export class YamlPositions {
+  private readonly own = new Map<object, Position>();
+  private readonly children = new Map<object, Map<string | number, Position>>();
 
-export function positionOfChild(container: unknown, key: string | number): Position | undefined {
-  if (container === null || typeof container !== 'object') return undefined;
-  return childPositions.get(container)?.get(key);
-}
+  record(container: object, own: Position, children: Map<string | number, Position>): void {
+    this.own.set(container, own);
+    this.children.set(container, children);
+  }
 
-export function positionOf(container: unknown): Position | undefined {
-  if (container === null || typeof container !== 'object') return undefined;
-  return ownPositions.get(container);
+  /** Where `container` opens. */
+  of(container: unknown): Position | undefined {
+    if (container === null || typeof container !== 'object') return undefined;
+    return this.own.get(container);
+  }
+
+  /** Where the key `key` of a map, or the item `key` of a list, stands. */
+  child(container: unknown, key: string | number): Position | undefined {
+    if (container === null || typeof container !== 'object') return undefined;
+    return this.children.get(container)?.get(key);
+  }
 }
 
 export interface YamlDocument {
   value: unknown;
   position: Position;
   index: number;
+  /** Shared by all documents of the text. */
+  positions: YamlPositions;
 }
 
 interface Frame {
@@ -47,9 +62,8 @@ interface ListenerState {
 }
 
 /** Attach the positions of a finished container's children to it. */
-function recordChildren(result: unknown, frame: Frame): void {
+function recordChildren(into: YamlPositions, result: unknown, frame: Frame): void {
   if (result === null || typeof result !== 'object') return;
-  ownPositions.set(result, frame.pos);
   const positions = new Map<string | number, Position>();
   const kids = frame.children;
   if (Array.isArray(result)) {
@@ -66,22 +80,18 @@ function recordChildren(result: unknown, frame: Frame): void {
       if (next && !(obj[key] === null && next.result !== null)) i++;
     }
   }
-  childPositions.set(result, positions);
-}
-
-function recordFast(container: object, own: Position, children: Map<string | number, Position>): void {
-  ownPositions.set(container, own);
-  childPositions.set(container, children);
+  into.record(result, frame.pos, positions);
 }
 
 /**
- * Every non-empty document of `text`, positions recorded for positionOf/positionOfChild.
+ * Every non-empty document of `text`, with the positions of its maps and lists.
  * `viaJsYaml` forces the js-yaml path (the reference the fast reader is tested against).
  */
 export function loadYamlDocuments(text: string, file?: string, viaJsYaml = false): YamlDocument[] {
+  const positions = new YamlPositions();
   if (!viaJsYaml) {
-    const fast = readSigmaYamlFast(text, recordFast);
-    if (fast) return fast.filter((d) => d.value !== null && d.value !== undefined);
+    const fast = readSigmaYamlFast(text, (c, own, children) => positions.record(c, own, children));
+    if (fast) return fast.filter((d) => d.value !== null && d.value !== undefined).map((d) => ({ ...d, positions }));
   }
   const out: YamlDocument[] = [];
   let stack: Frame[] = [];
@@ -93,7 +103,7 @@ export function loadYamlDocuments(text: string, file?: string, viaJsYaml = false
     }
     const frame = stack.pop();
     if (!frame) return;
-    recordChildren(state.result, frame);
+    recordChildren(positions, state.result, frame);
     const parent = stack[stack.length - 1];
     (parent ? parent.children : top).push({ result: state.result, pos: frame.pos });
   };
@@ -114,7 +124,7 @@ export function loadYamlDocuments(text: string, file?: string, viaJsYaml = false
       ti++;
       // A trailing `---` yields an empty document; it is not a rule.
       if (value === null || value === undefined) return;
-      out.push({ value, position, index });
+      out.push({ value, position, index, positions });
     });
   } catch (e) {
     if (e instanceof jsyaml.YAMLException) {

@@ -4,7 +4,7 @@
  * corpus script.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { loadYamlDocuments, positionOf, positionOfChild, type Position } from '../../src/sigma/yaml';
+import { loadYamlDocuments, type Position } from '../../src/sigma/yaml';
 import { readSigmaYamlFast } from '../../src/sigma/yaml-fast';
 
 export type Outcome = 'fast' | 'fallback' | 'error';
@@ -37,11 +37,12 @@ export function compareYaml(text: string): { outcome: Outcome; diff?: string } {
       if (x === null || typeof x !== 'object') return undefined;
       const rec = fastPositions.get(x);
       if (!rec) return `${path}: no positions recorded`;
-      if (!isDeepStrictEqual(rec.own, positionOf(y))) return `${path}: own position ${JSON.stringify(rec.own)} vs ${JSON.stringify(positionOf(y))}`;
+      const refPos = b.positions;
+      if (!isDeepStrictEqual(rec.own, refPos.of(y))) return `${path}: own position ${JSON.stringify(rec.own)} vs ${JSON.stringify(refPos.of(y))}`;
       const keys: Array<string | number> = Array.isArray(x) ? x.map((_, i) => i) : Object.keys(x);
       for (const k of keys) {
         const p = rec.children.get(k);
-        const q = positionOfChild(y, k);
+        const q = refPos.child(y, k);
         if (!isDeepStrictEqual(p, q)) return `${path}.${k}: position ${JSON.stringify(p)} vs ${JSON.stringify(q)}`;
         const sub = walk((x as Record<string, unknown>)[k as string], (y as Record<string, unknown>)[k as string], `${path}.${k}`);
         if (sub) return sub;
