@@ -4,32 +4,35 @@
  */
 import { Command, CommanderError } from 'commander';
 import { describeError, isSigmaEsError } from '../errors';
-import { registerCheckCommand } from './commands/check';
 import { EXIT_FAIL, EXIT_USAGE, UsageError } from './output';
 
 type Register = (program: Command) => void;
 
-/** Commands written in their own modules; a module that is missing is simply not offered. */
-function optionalCommands(): Register[] {
-  const out: Register[] = [];
-  const tryLoad = (mod: string, fn: string): void => {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const m = require(mod) as Record<string, Register>;
-      if (typeof m[fn] === 'function') out.push(m[fn]);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e;
-    }
-  };
-  tryLoad('./commands/convert', 'registerConvertCommand');
-  tryLoad('./commands/match', 'registerMatchCommand');
-  tryLoad('./commands/seed', 'registerSeedCommand');
-  tryLoad('./commands/test', 'registerTestCommand');
-  tryLoad('./commands/engine', 'registerEngineCommand');
-  return out;
+/** Each command's module and register function, in the order `--help` lists them. */
+const COMMANDS: Array<[name: string, module: string, register: string]> = [
+  ['check', './commands/check', 'registerCheckCommand'],
+  ['convert', './commands/convert', 'registerConvertCommand'],
+  ['match', './commands/match', 'registerMatchCommand'],
+  ['seed', './commands/seed', 'registerSeedCommand'],
+  ['test', './commands/test', 'registerTestCommand'],
+  ['engine', './commands/engine', 'registerEngineCommand'],
+];
+
+/**
+ * The register functions to load: only the invoked command's module when argv names one (each
+ * module pulls in its own stack — backends, evaluator, engine client — and a start-up that
+ * loads them all is paid on every run), every module for help, version and unknown commands.
+ */
+function commandsFor(argv: string[] | undefined): Register[] {
+  const invoked = argv?.slice(2).find((a) => !a.startsWith('-'));
+  const wanted = COMMANDS.filter(([name]) => name === invoked);
+  return (wanted.length ? wanted : COMMANDS).map(([, mod, fn]) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require(mod) as Record<string, Register>)[fn];
+  });
 }
 
-export function buildProgram(): Command {
+export function buildProgram(argv?: string[]): Command {
   const program = new Command();
   program
     .name('sigma-es')
@@ -39,14 +42,13 @@ export function buildProgram(): Command {
     .version(require('../../package.json').version)
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
-  registerCheckCommand(program);
-  for (const register of optionalCommands()) register(program);
+  for (const register of commandsFor(argv)) register(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = buildProgram(argv);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
