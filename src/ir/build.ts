@@ -137,6 +137,22 @@ function checkChain(mods: string[], field: string | null): void {
   }
 }
 
+/** What a modifier chain says, worked out once per detection item rather than per value. */
+interface ChainFacts {
+  /** The modifiers other than linking (`all`) and negation (`neq`). */
+  stringMods: string[];
+  compare?: CompareOp;
+  timepart?: TimePart;
+}
+
+function chainFacts(mods: string[]): ChainFacts {
+  return {
+    stringMods: mods.filter((m) => MODIFIERS[m] !== 'linking' && MODIFIERS[m] !== 'negate'),
+    compare: mods.find((m) => MODIFIERS[m] === 'compare') as CompareOp | undefined,
+    timepart: mods.find((m) => MODIFIERS[m] === 'timepart') as TimePart | undefined,
+  };
+}
+
 class RuleBuilder {
   private readonly fieldCache = new Map<string, string[]>();
 
@@ -222,13 +238,14 @@ class RuleBuilder {
       return item.values[0] ? node : not(node);
     }
     // pySigma tolerates null inside a list (the spec does not); it reads as "or the field is missing".
-    const nodes = item.values.map((v) => this.buildValue(item, v, origin(v)));
+    const chain = chainFacts(mods);
+    const nodes = item.values.map((v) => this.buildValue(item, chain, v, origin(v)));
     let node = linkAll ? and(nodes) : or(nodes);
     if (negate) node = not(node);
     return node;
   }
 
-  private buildValue(item: DetectionItem, written: string | number | boolean | null, origin: LeafOrigin): IrNode {
+  private buildValue(item: DetectionItem, chain: ChainFacts, written: string | number | boolean | null, origin: LeafOrigin): IrNode {
     const mods = item.modifiers;
     const field = item.field;
     let value = written;
@@ -237,7 +254,7 @@ class RuleBuilder {
       if (reason) invalid('PIPELINE_UNSUPPORTED', `field '${field}': ${reason}`);
       if (this.resolver.mapValue) value = this.resolver.mapValue(field, written);
     }
-    const stringMods = mods.filter((m) => !['linking', 'negate'].includes(MODIFIERS[m]));
+    const { stringMods, compare, timepart } = chain;
 
     if (value === null) {
       if (stringMods.length) invalid('INVALID_VALUE', `null cannot be used with '${stringMods[0]}'`);
@@ -265,8 +282,6 @@ class RuleBuilder {
       if (typeof net === 'string') invalid('INVALID_CIDR', net);
       return this.perField(field, (f) => ({ kind: 'cidr', field: f!, cidr: net.text, version: net.version, origin }));
     }
-    const compare = mods.find((m) => MODIFIERS[m] === 'compare') as CompareOp | undefined;
-    const timepart = mods.find((m) => MODIFIERS[m] === 'timepart') as TimePart | undefined;
     if (compare || timepart) {
       if (typeof value !== 'number') invalid('INVALID_VALUE', `'${compare ?? timepart}' needs a number, got '${String(value)}'`);
       if (timepart) return this.perField(field, (f) => ({ kind: 'timepart', field: f!, part: timepart, op: compare ?? 'eq', value, origin }));
@@ -337,6 +352,10 @@ class RuleBuilder {
         default:
           break;
       }
+    }
+    if (alts.length === 1) {
+      const parts = alts[0].parts;
+      return this.perField(field, (f) => ({ kind: 'string', field: f, pattern: parts, caseSensitive, origin }));
     }
     const seen = new Set<string>();
     const leaves: IrNode[] = [];

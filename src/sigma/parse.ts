@@ -32,6 +32,11 @@ const CORRELATION_TYPES: CorrelationType[] = [
   'value_avg',
   'value_percentile',
 ];
+/** Top-level keys of a rule the specification defines; the others are kept as custom fields. */
+const RULE_KEYS = new Set([
+  'title', 'id', 'name', 'related', 'taxonomy', 'status', 'description', 'license', 'references', 'author', 'date',
+  'modified', 'logsource', 'detection', 'fields', 'falsepositives', 'level', 'tags', 'scope',
+]);
 const TIMESPAN_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** Collects errors with positions for one document. */
@@ -336,12 +341,8 @@ function parseDetection(obj: Record<string, unknown>, key: 'detection' | 'filter
 function parseRule(obj: Record<string, unknown>, c: Collector, file: string | undefined, position: Position): SigmaRule | undefined {
   const meta = parseMeta(obj, c, 'rule');
   const detection = parseDetection(obj, 'detection', c);
-  const known = new Set([
-    'title', 'id', 'name', 'related', 'taxonomy', 'status', 'description', 'license', 'references', 'author', 'date',
-    'modified', 'logsource', 'detection', 'fields', 'falsepositives', 'level', 'tags', 'scope',
-  ]);
   const custom: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) if (!known.has(k)) custom[k] = v;
+  for (const [k, v] of Object.entries(obj)) if (!RULE_KEYS.has(k)) custom[k] = v;
   if (!detection || c.errors.length) return undefined;
   return { kind: 'rule', file, position, meta, detection, custom };
 }
