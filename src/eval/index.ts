@@ -95,21 +95,23 @@ export function compileRuleset(docs: IrDocument[], options: RulesetOptions = {})
   }
   for (const c of correlations) visitCorr(c);
   for (const d of docs) if (d.kind === 'rule') addRule(d, !hidden.has(d));
+  // Every leaf is planned once, here: the oracle's predicates are also the fast evaluator's leaves.
+  let oracleRules: OracleRule[];
   if (options.onRuleError) {
-    const keep = rules.map((r) => {
+    const compiled = rules.map((r) => {
       try {
-        compileOracleRule(r, profile);
-        return true;
+        return compileOracleRule(r, profile);
       } catch (e) {
         if (!(e instanceof SigmaEsError)) throw e;
         options.onRuleError?.(r, e);
-        return false;
+        return null;
       }
     });
-    const dropped = new Set(rules.filter((_, i) => !keep[i]));
+    const dropped = new Set(rules.filter((_, i) => compiled[i] === null));
+    oracleRules = compiled.filter((o): o is OracleRule => o !== null);
     if (dropped.size) {
       const kept = rules.filter((r) => !dropped.has(r));
-      const keptOut = output.filter((_, i) => keep[i]);
+      const keptOut = output.filter((_, i) => compiled[i] !== null);
       rules.length = 0;
       output.length = 0;
       indexOf.clear();
@@ -124,11 +126,9 @@ export function compileRuleset(docs: IrDocument[], options: RulesetOptions = {})
         if (c.rules.some((r) => r.kind === 'rule' && dropped.has(r))) correlations.splice(i, 1);
       }
     }
-  }
-  const fast = compileFast(rules, profile);
-  // The oracle is for tests and --explain: compiled on first use, not on every start.
-  let oracleRules: OracleRule[] | undefined;
-  const oracleOf = (): OracleRule[] => (oracleRules ??= rules.map((r) => compileOracleRule(r, profile)));
+  } else oracleRules = rules.map((r) => compileOracleRule(r, profile));
+  const fast = compileFast(rules, profile, oracleRules.map((o) => o.leaves));
+  const oracleOf = (): OracleRule[] => oracleRules;
   const plans = correlationPlans(correlations, (r) => indexOf.get(r) ?? -1);
   return {
     profile,
