@@ -53,7 +53,7 @@ const DQ_ESCAPES: Record<string, string> = {
 const HEX_LEN: Record<string, number> = { x: 2, u: 4, U: 8 };
 // What js-yaml refuses anywhere in a stream, and line breaks it reads differently.
 const NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
-const AWKWARD = /[\t\r\x85\u2028\u2029\uFEFF]|^(?:---|\.\.\.)(?:[ \n]|$)/m;
+const AWKWARD = /[\t\r\x85\u2028\u2029\uFEFF]/;
 
 const MAX_DEPTH = 50;
 
@@ -65,6 +65,10 @@ interface Key {
 
 class Reader {
   private readonly lines: string[];
+  /** Leading spaces of each line. */
+  private readonly indents: Int32Array;
+  /** Per line: 0 content, 1 spaces only, 2 a comment. */
+  private readonly blanks: Uint8Array;
   private i = 0;
   private depth = 0;
 
@@ -75,13 +79,24 @@ class Reader {
     this.lines = text.split('\n');
     // js-yaml reads a final line break as the end of the last line, not as an empty line after it
     if (text.endsWith('\n')) this.lines.pop();
+    const n = this.lines.length;
+    this.indents = new Int32Array(n);
+    this.blanks = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const l = this.lines[i];
+      const ind = indentOf(l);
+      this.indents[i] = ind;
+      this.blanks[i] = ind === l.length ? 1 : l.charCodeAt(ind) === 35 /* # */ ? 2 : 0;
+      // `---` and `...` start and end documents; several documents are left to js-yaml
+      if (ind === 0 && (l.startsWith('---') || l.startsWith('...')) && isSpaceOrEnd(l, 3)) bail();
+    }
   }
 
   document(): { value: unknown; position: FastPosition } | undefined {
     this.skipBlank();
     if (this.i >= this.lines.length) return undefined;
     const line = this.lines[this.i];
-    if (indentOf(line) !== 0) bail();
+    if (this.indents[this.i] !== 0) bail();
     const position = { line: this.i + 1, column: 1 };
     let value: unknown;
     if (isSeqItem(line, 0)) value = this.sequence(0, position);
@@ -93,7 +108,7 @@ class Reader {
   }
 
   private skipBlank(): void {
-    while (this.i < this.lines.length && isBlank(this.lines[this.i])) this.i++;
+    while (this.i < this.lines.length && this.blanks[this.i] !== 0) this.i++;
   }
 
   private enter(): void {
@@ -110,7 +125,7 @@ class Reader {
       if (!first) {
         this.skipBlank();
         if (this.i >= this.lines.length) break;
-        const ind = indentOf(this.lines[this.i]);
+        const ind = this.indents[this.i];
         if (ind < indent) break;
         if (ind > indent) bail();
         col = ind;
@@ -142,7 +157,7 @@ class Reader {
       this.skipBlank();
       if (this.i >= this.lines.length) break;
       const line = this.lines[this.i];
-      const ind = indentOf(line);
+      const ind = this.indents[this.i];
       if (ind < indent) break;
       if (ind > indent) bail();
       if (!isSeqItem(line, ind)) break;
@@ -151,9 +166,9 @@ class Reader {
       if (col >= line.length || line[col] === '#') {
         // `-` alone: the item is the block below it (an empty item is left to js-yaml)
         let j = this.i + 1;
-        while (j < this.lines.length && isBlank(this.lines[j])) j++;
-        if (j >= this.lines.length || indentOf(this.lines[j]) <= indent) bail();
-        const at = { line: j + 1, column: indentOf(this.lines[j]) + 1 };
+        while (j < this.lines.length && this.blanks[j] !== 0) j++;
+        if (j >= this.lines.length || this.indents[j] <= indent) bail();
+        const at = { line: j + 1, column: this.indents[j] + 1 };
         positions.set(out.length, at);
         out.push(this.blockValue(indent, at, false));
         continue;
@@ -178,7 +193,7 @@ class Reader {
     this.skipBlank();
     if (this.i >= this.lines.length) return null;
     const line = this.lines[this.i];
-    const ind = indentOf(line);
+    const ind = this.indents[this.i];
     if (ind === parent && sameIndentList && isSeqItem(line, ind)) return this.sequence(ind, own);
     if (ind <= parent) return null;
     if (isSeqItem(line, ind)) return this.sequence(ind, own);
@@ -212,13 +227,13 @@ class Reader {
     let blanks = 0;
     for (let j = this.i; j < this.lines.length; j++) {
       const l = this.lines[j];
-      const ind = indentOf(l);
-      if (ind === l.length) {
+      const ind = this.indents[j];
+      if (this.blanks[j] === 1) {
         blanks++;
         continue;
       }
       if (ind <= parent) break;
-      if (l[ind] === '#') bail();
+      if (this.blanks[j] === 2) bail();
       end = plainEnd(l, ind);
       if (end < trimEnd(l)) bail(); // `: ` or ` #` on a continuation line
       text += blanks === 0 ? ' ' : '\n'.repeat(blanks);
@@ -274,16 +289,16 @@ class Reader {
     }
     if (c === undefined || NOT_PLAIN_START.has(c)) return undefined;
     if ((c === '-' || c === '?' || c === ':') && isSpaceOrEnd(line, col + 1)) return undefined;
-    for (let j = col; j < line.length; j++) {
-      const ch = line.charCodeAt(j);
-      if (ch === 58 /* : */ && isSpaceOrEnd(line, j + 1)) {
-        let e = j;
-        while (e > col && line.charCodeAt(e - 1) === 32) e--;
-        const v = resolvePlain(line.slice(col, e));
-        const resolved = typeof v === 'string' ? 'string' : typeof v === 'number' ? 'number' : 'other';
-        return { key: String(v), end: j + 1, resolved };
-      }
-      if (ch === 35 /* # */ && line.charCodeAt(j - 1) === 32) return undefined;
+    // the first `:` followed by a space or the end of the line, unless a ` #` comment starts first
+    const comment = line.indexOf(' #', col);
+    for (let j = line.indexOf(':', col); j !== -1; j = line.indexOf(':', j + 1)) {
+      if (comment !== -1 && comment < j) return undefined;
+      if (!isSpaceOrEnd(line, j + 1)) continue;
+      let e = j;
+      while (e > col && line.charCodeAt(e - 1) === 32) e--;
+      const v = resolvePlain(line.slice(col, e));
+      const resolved = typeof v === 'string' ? 'string' : typeof v === 'number' ? 'number' : 'other';
+      return { key: typeof v === 'string' ? v : String(v), end: j + 1, resolved };
     }
     return undefined;
   }
@@ -293,11 +308,6 @@ function indentOf(line: string): number {
   let n = 0;
   while (line.charCodeAt(n) === 32) n++;
   return n;
-}
-
-function isBlank(line: string): boolean {
-  const n = indentOf(line);
-  return n === line.length || line.charCodeAt(n) === 35; /* # */
 }
 
 function isSpaceOrEnd(line: string, at: number): boolean {
@@ -321,11 +331,10 @@ function trimEnd(line: string): number {
 
 /** End of a plain scalar's text on this line: before ` #`, before `: `/`:` at the end, trailing spaces dropped. */
 function plainEnd(line: string, col: number): number {
-  let j = col;
-  for (; j < line.length; j++) {
-    const ch = line.charCodeAt(j);
-    if (ch === 35 /* # */ && j > col && line.charCodeAt(j - 1) === 32) break;
-    if (ch === 58 /* : */ && isSpaceOrEnd(line, j + 1)) bail(); // a map entry where a scalar stands
+  let j = line.indexOf(' #', col);
+  if (j === -1) j = line.length;
+  for (let c = line.indexOf(':', col); c !== -1 && c < j; c = line.indexOf(':', c + 1)) {
+    if (isSpaceOrEnd(line, c + 1)) bail(); // a map entry where a scalar stands
   }
   while (j > col && line.charCodeAt(j - 1) === 32) j--;
   return j;
@@ -335,15 +344,11 @@ function plainEnd(line: string, col: number): number {
 function singleQuoted(line: string, col: number): { value: string; end: number } | undefined {
   let value = '';
   let start = col + 1;
-  for (let j = start; j < line.length; j++) {
-    if (line.charCodeAt(j) !== 39) continue;
+  for (let j = line.indexOf("'", start); j !== -1; j = line.indexOf("'", start)) {
     value += line.slice(start, j);
-    if (line.charCodeAt(j + 1) === 39) {
-      value += "'";
-      start = ++j + 1;
-      continue;
-    }
-    return { value, end: j + 1 };
+    if (line.charCodeAt(j + 1) !== 39) return { value, end: j + 1 };
+    value += "'";
+    start = j + 2;
   }
   return undefined;
 }
