@@ -573,40 +573,43 @@ function isDeterministic(a: Aut): boolean {
  * Operations.determinize's effort: the sum, over the DFA states it takes off its worklist, of the
  * number of NFA states in each. Stops counting once it reaches 10 * limit, which is exactly when
  * Lucene throws TooComplexToDeterminizeException ("... would require more than <limit> effort").
- *
- * The worklist is first-in first-out and a DFA state's successors are discovered in increasing
- * code point order, as in Lucene, so `effort` at the point of refusal is the same too.
- *
- * The corpus load spends most of its time here (a rejected regex walks ~100k NFA states across
- * thousands of subsets), so the loop allocates nothing per DFA state:
- * - code points are replaced by the NFA's alphabet classes (between consecutive interval
- *   boundaries), so a DFA state's range events are bucketed by class instead of sorted;
- * - the live destination set of the sweep is hashed incrementally (Zobrist), looked up in an open
- *   addressing table and compared by membership; a subset is copied out (and sorted) only when new;
- * - subsets live in one Int32Array pool, and since each new subset is appended to the worklist,
- *   its id is its worklist position.
  */
 function determinizeEffort(a: Aut, workLimit: number): { effort: number; exceeds: boolean } {
   if (a.acc.length <= 1 || isDeterministic(a)) return { effort: 0, exceeds: false };
   const effortLimit = workLimit * 10;
-  const n = a.acc.length;
+  const effort = subsetEffort(classNfa(a), effortLimit);
+  return { effort, exceeds: effort >= effortLimit };
+}
 
-  // Alphabet classes: class c is [bound[c], bound[c + 1]); a transition [min, max] opens at the
-  // class of min and closes at the class of max + 1.
+/**
+ * The NFA over its alphabet classes, class c being [bound[c], bound[c + 1]) for the sorted
+ * interval boundaries (each min and max + 1): transition j of state s (start[s] <= j <
+ * start[s + 1]) goes to dest[j] on classes open[j] .. close[j] - 1.
+ */
+interface ClassNfa {
+  n: number;
+  classes: number;
+  start: Int32Array;
+  dest: Int32Array;
+  open: Int32Array;
+  close: Int32Array;
+}
+
+function classNfa(a: Aut): ClassNfa {
+  const n = a.acc.length;
   let nt = 0;
-  for (const t of a.tr) nt += t.length / 3;
-  const pts = new Int32Array(2 * nt);
+  for (let s = 0; s < n; s++) nt += a.tr[s].length / 3;
+  const bound = new Int32Array(2 * nt);
   for (let s = 0, k = 0; s < n; s++) {
     const t = a.tr[s];
-    for (let i = 0; i < t.length; i += 3) (pts[k++] = t[i + 1]), (pts[k++] = t[i + 2] + 1);
+    for (let i = 0; i < t.length; i += 3) (bound[k++] = t[i + 1]), (bound[k++] = t[i + 2] + 1);
   }
-  pts.sort();
-  let K = 0;
-  for (let i = 0; i < pts.length; i++) if (i === 0 || pts[i] !== pts[i - 1]) pts[K++] = pts[i];
-  const bound = pts.subarray(0, K);
+  bound.sort();
+  let classes = 0;
+  for (let i = 0; i < bound.length; i++) if (i === 0 || bound[i] !== bound[i - 1]) bound[classes++] = bound[i];
   const classOf = (p: number): number => {
     let lo = 0;
-    let hi = K - 1;
+    let hi = classes - 1;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (bound[mid] < p) lo = mid + 1;
@@ -614,42 +617,77 @@ function determinizeEffort(a: Aut, workLimit: number): { effort: number; exceeds
     }
     return lo;
   };
-  const trStart = new Int32Array(n + 1);
-  const trDest = new Int32Array(nt);
-  const trOpen = new Int32Array(nt);
-  const trClose = new Int32Array(nt);
+  const start = new Int32Array(n + 1);
+  const dest = new Int32Array(nt);
+  const open = new Int32Array(nt);
+  const close = new Int32Array(nt);
   for (let s = 0, j = 0; s < n; s++) {
-    trStart[s] = j;
+    start[s] = j;
     const t = a.tr[s];
     for (let i = 0; i < t.length; i += 3, j++) {
-      trDest[j] = t[i];
-      trOpen[j] = classOf(t[i + 1]);
-      trClose[j] = classOf(t[i + 2] + 1);
+      dest[j] = t[i];
+      open[j] = classOf(t[i + 1]);
+      close[j] = classOf(t[i + 2] + 1);
     }
   }
-  trStart[n] = nt;
+  start[n] = nt;
+  return { n, classes, start, dest, open, close };
+}
 
-  const z1 = new Int32Array(n);
-  const z2 = new Int32Array(n);
-  let r = 0x9e3779b9 | 0;
-  const rnd = (): number => {
+/** `count` pseudo-random 32-bit integers (xorshift32), for Zobrist hashing. */
+function randomInts(count: number, seed: number): Int32Array {
+  const out = new Int32Array(count);
+  let r = seed | 0;
+  for (let i = 0; i < count; i++) {
     r ^= r << 13;
     r ^= r >>> 17;
     r ^= r << 5;
-    return r;
-  };
-  for (let s = 0; s < n; s++) (z1[s] = rnd()), (z2[s] = rnd());
+    out[i] = r;
+  }
+  return out;
+}
 
-  // Subsets: members pool[subOff[id] .. subOff[id + 1]), sorted.
-  let pool = new Int32Array(1024);
-  let poolLen = 0;
-  let subOff = new Int32Array(256);
-  let subH1 = new Int32Array(256);
-  let subH2 = new Int32Array(256);
-  let numSubs = 0;
-  // Open addressing table of subset ids + 1 (0 = empty), keyed by the first hash.
-  let tabMask = 1023;
-  let tab = new Int32Array(tabMask + 1);
+/**
+ * The subset construction, counting effort; returns it once it reaches `effortLimit`.
+ *
+ * The worklist is first-in first-out and a DFA state's successors are discovered in increasing
+ * code point order, as in Lucene, so each subset has a fixed worklist position. That allows an
+ * exact early stop: once the subsets discovered so far add up to the limit, Lucene would throw
+ * when it takes the last of them off the worklist, with `effort` equal to that sum — expanding the
+ * states in between cannot change it.
+ *
+ * The corpus load spends most of its time here, largely before V8 has optimized it, so the loop
+ * allocates nothing per DFA state and stays small:
+ * - a DFA state's range events go into per-class linked lists, walked in class order through a
+ *   bitmap of the classes used, instead of being sorted;
+ * - the live destination set of the sweep is hashed incrementally (Zobrist), looked up in an open
+ *   addressing table and compared by membership; it is copied out only when new, and unsorted
+ *   (member order matters nowhere);
+ * - subsets live in one Int32Array pool; since each new subset is appended to the worklist, its
+ *   id is its worklist position.
+ */
+function subsetEffort(nfa: ClassNfa, effortLimit: number): number {
+  const { n, start: trStart, dest: trDest, open: trOpen, close: trClose } = nfa;
+  const z1 = randomInts(n, 0x9e3779b9);
+  const z2 = randomInts(n, 0x7f4a7c15);
+
+  // Buffers start small so that their growth paths run, and collect type feedback, before V8
+  // optimizes this function: reaching a path without feedback from optimized code deoptimizes it
+  // (measured: ~7 recompilations of 15-35 ms each in a cold corpus load otherwise).
+  // Subset id's members: pool[subOff[id] .. subOff[id + 1]).
+  let pool = new Int32Array(64);
+  let poolLen = 1;
+  let subOff = new Int32Array(16);
+  let subH1 = new Int32Array(16);
+  let numSubs = 1;
+  // Open addressing by the first hash: slot i holds (id + 1, second hash) at 2i, 2i + 1; 0 = empty.
+  let tabMask = 15;
+  let tab = new Int32Array(2 * (tabMask + 1));
+  subOff[1] = 1; // subset 0 = {0}
+  subH1[0] = z1[0];
+  tab[2 * (z1[0] & tabMask)] = 1;
+  tab[2 * (z1[0] & tabMask) + 1] = z2[0];
+  let discovered = 1; // sum of the sizes of subsets 0 .. numSubs - 1
 
   const cnt = new Int32Array(n);
   // the live destinations, unordered (swap-removal via pos)
@@ -659,145 +697,139 @@ function determinizeEffort(a: Aut, workLimit: number): { effort: number; exceeds
   let h1 = 0;
   let h2 = 0;
 
-  /** Adds the live set as a subset (and so queues it) unless it is known. */
-  const intern = (): void => {
-    let i = h1 & tabMask;
-    for (let id = tab[i]; id !== 0; i = (i + 1) & tabMask, id = tab[i]) {
-      const sub = id - 1;
-      if (subH1[sub] !== h1 || subH2[sub] !== h2) continue;
-      const end = subOff[sub + 1];
-      if (end - subOff[sub] !== nActive) continue;
-      let j = subOff[sub];
-      while (j < end && cnt[pool[j]] > 0) j++;
-      if (j === end) return;
-    }
-    if (poolLen + nActive > pool.length) {
-      let cap = pool.length * 2;
-      while (cap < poolLen + nActive) cap *= 2;
-      const p = new Int32Array(cap);
-      p.set(pool.subarray(0, poolLen));
-      pool = p;
-    }
-    pool.set(active.subarray(0, nActive), poolLen);
-    pool.subarray(poolLen, poolLen + nActive).sort();
-    poolLen += nActive;
-    tab[i] = numSubs + 1;
-    addSubset(h1, h2, poolLen);
-  };
-  const addSubset = (x1: number, x2: number, end: number): void => {
-    if (numSubs + 2 > subOff.length) {
-      const grow = (old: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
-        const g = new Int32Array(old.length * 2);
-        g.set(old);
-        return g;
-      };
-      subOff = grow(subOff);
-      subH1 = grow(subH1);
-      subH2 = grow(subH2);
-    }
-    subH1[numSubs] = x1;
-    subH2[numSubs] = x2;
-    subOff[++numSubs] = end;
-    if (numSubs * 2 > tabMask) rehash();
-  };
-  const rehash = (): void => {
-    tabMask = tabMask * 2 + 1;
-    tab = new Int32Array(tabMask + 1);
-    for (let sub = 0; sub < numSubs; sub++) {
-      let i = subH1[sub] & tabMask;
-      while (tab[i] !== 0) i = (i + 1) & tabMask;
-      tab[i] = sub + 1;
-    }
-  };
-  pool[poolLen++] = 0;
-  tab[z1[0] & tabMask] = 1;
-  addSubset(z1[0], z2[0], poolLen);
-
-  // Per DFA state: range events bucketed by class. An event is dest << 1 | (1 when closing).
-  const bucketFill = new Int32Array(K);
-  let touched = new Int32Array(64);
-  let events = new Int32Array(256);
-  let effort = 0;
-  for (let w = 0; w < numSubs; w++) {
+  // Per DFA state: event e is evDest[e] = dest << 1 | (1 when closing), in the list of its class
+  // (head[c], then evNext); `used` marks the classes with a list.
+  const head = new Int32Array(nfa.classes).fill(-1);
+  const used = new Int32Array((nfa.classes + 31) >>> 5);
+  let evDest = new Int32Array(16);
+  let evNext = new Int32Array(16);
+  work: for (let w = 0; w < numSubs && discovered < effortLimit; w++) {
     const from = subOff[w];
     const to = subOff[w + 1];
-    effort += to - from;
-    if (effort >= effortLimit) return { effort, exceeds: true };
-    let nTouched = 0;
     let m = 0;
-    for (let k = from; k < to; k++) {
-      const s = pool[k];
-      for (let j = trStart[s], je = trStart[s + 1]; j < je; j++) {
-        const o = trOpen[j];
-        const c = trClose[j];
-        if (nTouched + 2 > touched.length) {
-          const g = new Int32Array(touched.length * 2);
-          g.set(touched);
-          touched = g;
-        }
-        if (bucketFill[o]++ === 0) touched[nTouched++] = o;
-        if (bucketFill[c]++ === 0) touched[nTouched++] = c;
-        m += 2;
-      }
-    }
+    for (let k = from; k < to; k++) m += trStart[pool[k] + 1] - trStart[pool[k]];
+    m *= 2;
     if (m === 0) continue;
-    if (m > events.length) {
-      let cap = events.length * 2;
-      while (cap < m) cap *= 2;
-      events = new Int32Array(cap);
+    if (m > evDest.length) {
+      evDest = grow(evDest, m);
+      evNext = grow(evNext, m);
     }
-    const order = touched.subarray(0, nTouched).sort();
-    // bucket starts; bucketFill then advances to each bucket's end as events are placed
-    for (let k = 0, start = 0; k < nTouched; k++) {
-      const c = order[k];
-      const size = bucketFill[c];
-      bucketFill[c] = start;
-      start += size;
-    }
+    let e = 0;
+    let loWord = used.length;
+    let hiWord = -1;
     for (let k = from; k < to; k++) {
       const s = pool[k];
       for (let j = trStart[s], je = trStart[s + 1]; j < je; j++) {
         const d = trDest[j] << 1;
-        events[bucketFill[trOpen[j]]++] = d;
-        events[bucketFill[trClose[j]]++] = d | 1;
+        let c = trOpen[j];
+        evDest[e] = d;
+        evNext[e] = head[c];
+        head[c] = e++;
+        let word = c >>> 5;
+        used[word] |= 1 << (c & 31);
+        if (word < loWord) loWord = word;
+        c = trClose[j];
+        evDest[e] = d | 1;
+        evNext[e] = head[c];
+        head[c] = e++;
+        word = c >>> 5;
+        used[word] |= 1 << (c & 31);
+        if (word > hiWord) hiWord = word;
       }
     }
-    // Sweep the classes in order: after each bucket the live set is the successor on that class
-    // (and on the classes up to the next bucket).
-    let e = 0;
-    for (let k = 0; k < nTouched; k++) {
-      const c = order[k];
-      const end = bucketFill[c];
-      bucketFill[c] = 0;
-      let changed = false;
-      for (; e < end; e++) {
-        const ev = events[e];
-        const d = ev >> 1;
-        const before = cnt[d];
-        const after = ev & 1 ? before - 1 : before + 1;
-        cnt[d] = after;
-        if (before === 0 || after === 0) {
-          // enters or leaves the live set (counts never go negative: a range opens before it closes)
-          h1 ^= z1[d];
-          h2 ^= z2[d];
-          changed = true;
-          if (after !== 0) {
-            pos[d] = nActive;
-            active[nActive++] = d;
-          } else {
-            const last = active[--nActive];
-            if (last !== d) {
-              active[pos[d]] = last;
-              pos[last] = pos[d];
+    // Sweep the classes in order: after a class's events the live set is the successor on it (and
+    // on the unused classes up to the next used one).
+    for (let word = loWord; word <= hiWord; word++) {
+      let bits = used[word];
+      used[word] = 0;
+      while (bits !== 0) {
+        const low = bits & -bits;
+        bits ^= low;
+        const c = (word << 5) | (31 - Math.clz32(low));
+        let changed = false;
+        for (let x = head[c]; x !== -1; x = evNext[x]) {
+          const ev = evDest[x];
+          const d = ev >> 1;
+          const before = cnt[d];
+          const after = ev & 1 ? before - 1 : before + 1;
+          cnt[d] = after;
+          if (before === 0 || after === 0) {
+            // enters or leaves the live set (counts never go negative: a range opens before it closes)
+            h1 ^= z1[d];
+            h2 ^= z2[d];
+            changed = true;
+            if (after !== 0) {
+              pos[d] = nActive;
+              active[nActive++] = d;
+            } else {
+              const last = active[--nActive];
+              if (last !== d) {
+                active[pos[d]] = last;
+                pos[last] = pos[d];
+              }
             }
           }
         }
+        head[c] = -1;
+        // an unchanged live set was looked up at the previous class
+        if (!changed || nActive === 0) continue;
+        let i = h1 & tabMask;
+        let known = false;
+        for (let id1 = tab[2 * i]; id1 !== 0; i = (i + 1) & tabMask, id1 = tab[2 * i]) {
+          if (tab[2 * i + 1] !== h2) continue;
+          const end = subOff[id1];
+          let j = subOff[id1 - 1];
+          if (end - j !== nActive) continue;
+          while (j < end && cnt[pool[j]] > 0) j++;
+          if (j === end) {
+            known = true;
+            break;
+          }
+        }
+        if (known) continue;
+        discovered += nActive;
+        if (discovered >= effortLimit) break work;
+        if (poolLen + nActive > pool.length) pool = grow(pool, poolLen + nActive);
+        pool.set(active.subarray(0, nActive), poolLen);
+        poolLen += nActive;
+        if (numSubs + 2 > subOff.length) {
+          subOff = grow(subOff, numSubs + 2);
+          subH1 = grow(subH1, numSubs + 2);
+        }
+        subH1[numSubs] = h1;
+        subOff[++numSubs] = poolLen;
+        tab[2 * i] = numSubs;
+        tab[2 * i + 1] = h2;
+        if (numSubs * 2 > tabMask) {
+          tabMask = tabMask * 2 + 1;
+          tab = rehash(tab, tabMask, subH1);
+        }
       }
-      // an unchanged live set was interned at the previous bucket
-      if (changed && nActive > 0) intern();
     }
   }
-  return { effort, exceeds: false };
+  return discovered;
+}
+
+/** The subset table of subsetEffort, moved to a larger one. */
+function rehash(old: Int32Array, mask: number, subH1: Int32Array): Int32Array<ArrayBuffer> {
+  const tab = new Int32Array(2 * (mask + 1));
+  for (let o = 0; o < old.length; o += 2) {
+    if (old[o] === 0) continue;
+    let k = subH1[old[o] - 1] & mask;
+    while (tab[2 * k] !== 0) k = (k + 1) & mask;
+    tab[2 * k] = old[o];
+    tab[2 * k + 1] = old[o + 1];
+  }
+  return tab;
+}
+
+/** A copy of `a` with room for at least `size` elements. */
+function grow(a: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBuffer> {
+  let cap = a.length * 2;
+  while (cap < size) cap *= 2;
+  const g = new Int32Array(cap);
+  g.set(a);
+  return g;
 }
 
 /**
