@@ -11,13 +11,13 @@ import { runCheck } from '../src/cli/commands/check';
 
 const CORPUS = path.resolve(__dirname, '../../shared/corpus/sigmahq');
 
-function main(): number {
+async function main(): Promise<number> {
   if (!fs.existsSync(CORPUS)) {
     process.stderr.write(`corpus not found at ${CORPUS} (it lives in ../shared, outside the repository)\n`);
     return 2;
   }
   let failed = false;
-  const active = runCheck(['rules', 'rules-emerging-threats', 'rules-threat-hunting'].map((d) => path.join(CORPUS, d)), []);
+  const active = await runCheck(['rules', 'rules-emerging-threats', 'rules-threat-hunting'].map((d) => path.join(CORPUS, d)), []);
   const internal = active.errors.filter((e) => e.code === 'INTERNAL');
   const rate = active.valid / active.rules;
   console.log(`active rules: ${active.files} files, ${active.rules} documents, ${active.valid} valid (${(rate * 100).toFixed(2)}%), ${internal.length} internal failures`);
@@ -28,7 +28,7 @@ function main(): number {
   if (rate < 0.995 || internal.length) failed = true;
 
   for (const dir of ['deprecated', 'unsupported']) {
-    const s = runCheck([path.join(CORPUS, dir)], []);
+    const s = await runCheck([path.join(CORPUS, dir)], []);
     const crashes = s.errors.filter((e) => e.code === 'INTERNAL');
     const codes = new Map<string, number>();
     for (const e of s.errors) codes.set(e.code, (codes.get(e.code) ?? 0) + 1);
@@ -39,4 +39,4 @@ function main(): number {
   return failed ? 1 : 0;
 }
 
-process.exit(main());
+void main().then((code) => process.exit(code));

@@ -17,6 +17,11 @@ export interface CompileOptions extends BuildOptions {
   pipelines?: string[];
   /** Extra filter documents (files) applied to the rules. */
   filters?: string[];
+  /**
+   * false: validate only, leave `doc` unset on rule entries (unless a correlation needs them),
+   * so a large set is not held in memory as IR when only its errors are wanted (`check`).
+   */
+  keepIr?: boolean;
 }
 
 export interface CompileEntry {
@@ -117,6 +122,7 @@ function compileParsed(parsed: ParsedFile[], options: CompileOptions, extraFilte
   const all = parsed.flatMap((pf) => pf.docs.map((d) => ({ file: pf.file, ...d })));
   const filters = [...extraFilters, ...all.flatMap((d) => (d.doc?.kind === 'filter' ? [d.doc] : []))];
   const rulesByRef = new Map<string, { rule: IrRule | undefined; entry: CompileEntry }>();
+  const keepIr = options.keepIr !== false || all.some((d) => d.doc?.kind === 'correlation');
 
   for (const d of all) {
     const entry: CompileEntry = { file: d.file, index: d.index, label: d.label, source: d.doc, errors: [...d.errors], warnings: [] };
@@ -125,7 +131,7 @@ function compileParsed(parsed: ParsedFile[], options: CompileOptions, extraFilte
     const rule = d.doc;
     try {
       const built = buildRule(rule, resolverFor(pipelines, rule), filters, options);
-      entry.doc = built.rule;
+      if (keepIr) entry.doc = built.rule;
       entry.warnings.push(...built.warnings);
     } catch (e) {
       entry.errors.push(e instanceof SigmaEsError ? e.at({ file: d.file, rule: d.label }) : internal(e, d.file, d.label));
@@ -240,6 +246,14 @@ export function compilePaths(paths: string[], options: CompileOptions = {}): Com
   const { filters, errors: filterErrors } = loadFilterFiles(options.filters ?? []);
   const entries = compileParsed(files.map((f) => parseFile(f)), options, filters);
   return { files: files.length, entries, errors: [...errors, ...filterErrors] };
+}
+
+/**
+ * Whether any document refers across files (filters apply to rules of other files,
+ * correlations name them): such a set must be compiled whole, not in shards.
+ */
+export function crossFileDocuments(entries: CompileEntry[]): boolean {
+  return entries.some((e) => e.source?.kind === 'filter' || e.source?.kind === 'correlation');
 }
 
 /** Compile YAML text (tests, stdin). Throws the first error, for callers that want documents or nothing. */

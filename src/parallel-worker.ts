@@ -1,0 +1,7 @@
+// Worker-thread side of runSharded (parallel.ts): run one shard's task and send its result.
+import { parentPort, workerData } from 'node:worker_threads';
+
+const job = workerData as { module: string; fn: string; payload: unknown; files: string[] };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const task = (require(job.module) as Record<string, (f: string[], p: unknown) => unknown>)[job.fn];
+parentPort?.postMessage(task(job.files, job.payload));
