@@ -15,7 +15,7 @@ import { isTarget, type Target } from '../src/backends';
 const PYSIGMA = { converted: 3747, total: 3754 };
 const DELIBERATE = new Set(['UNSUPPORTED_CONSTRUCT', 'REGEX_UNSUPPORTED', 'UNRESOLVED_PLACEHOLDER']);
 
-function main(): number {
+async function main(): Promise<number> {
   const args = process.argv.slice(2);
   let target: Target = 'dsl';
   const ti = args.indexOf('-t');
@@ -31,7 +31,7 @@ function main(): number {
   }
   const dirs = ['rules', 'rules-emerging-threats', 'rules-threat-hunting'].map((d) => path.join(corpus, d));
   const start = process.hrtime.bigint();
-  const { records, errors } = runConvert(dirs, { target, pipelines: ['sysmon', 'ecs_windows'], profile: getProfile('ecs')! });
+  const { records, errors } = await runConvert(dirs, { target, pipelines: ['sysmon', 'ecs_windows'], profile: getProfile('ecs')! });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   const ok = records.filter((r) => r.ok).length;
   const failed = records.filter((r) => !r.ok);
@@ -57,4 +57,6 @@ function main(): number {
   return 0;
 }
 
-process.exitCode = main();
+void main().then((code) => {
+  process.exitCode = code;
+});

@@ -227,7 +227,8 @@ function compileParsed(parsed: ParsedFile[], options: CompileOptions, extraFilte
   return entries;
 }
 
-function loadFilterFiles(files: string[]): { filters: SigmaFilter[]; errors: SigmaEsError[] } {
+/** Filter documents from --filter files, with the problems found in them. */
+export function loadFilterFiles(files: string[]): { filters: SigmaFilter[]; errors: SigmaEsError[] } {
   const filters: SigmaFilter[] = [];
   const errors: SigmaEsError[] = [];
   for (const f of files) {
