@@ -31,205 +31,343 @@ const MAX_CP = 0x10ffff;
 const DEFAULT_WORK_LIMIT = 10000;
 
 // ---------------------------------------------------------------------------------------------
-// Automaton: per state a sorted, merged list of [dest, min, max] triples (Automaton.finishState).
+// Automaton: per state a sorted, merged list of (dest, min, max) triples (Automaton.finishState),
+// in typed arrays: state s's transitions are t[3j], t[3j + 1], t[3j + 2] for start[s] <= j <
+// start[s + 1]. Every automaton here is built, used and dropped within one pattern's cost
+// estimate, and the corpus runs these functions mostly before V8 has optimized them, so they are
+// kept to flat loops over arrays whose element types never change (mixed array shapes cost
+// repeated deoptimizations).
 
 interface Aut {
-  acc: boolean[];
-  tr: number[][];
+  n: number;
+  acc: Uint8Array;
+  start: Int32Array;
+  t: Int32Array;
 }
 
-/** Automaton.finishCurrentState: merge overlapping/adjacent ranges to the same dest, sort by (min, max, dest). */
-function finish(raw: number[]): number[] {
-  const n = raw.length / 3;
-  if (n <= 1) return raw;
-  const idx = Array.from({ length: n }, (_, i) => i);
-  idx.sort((a, b) => raw[3 * a] - raw[3 * b] || raw[3 * a + 1] - raw[3 * b + 1] || raw[3 * a + 2] - raw[3 * b + 2]);
-  const merged: number[] = [];
-  let dest = -1;
-  let min = -1;
-  let max = -1;
-  for (const i of idx) {
-    const [d, lo, hi] = [raw[3 * i], raw[3 * i + 1], raw[3 * i + 2]];
+const automaton = (acc: Uint8Array, start: Int32Array, t: Int32Array): Aut => ({ n: acc.length, acc, start, t });
+
+/** Whether triple i of buf sorts after (d, lo, hi): by (dest, min, max), or by (min, max, dest). */
+function after(buf: Int32Array, i: number, d: number, lo: number, hi: number, byDest: boolean): boolean {
+  const bd = buf[3 * i];
+  const bl = buf[3 * i + 1];
+  const bh = buf[3 * i + 2];
+  if (byDest) return bd !== d ? bd > d : bl !== lo ? bl > lo : bh > hi;
+  return bl !== lo ? bl > lo : bh !== hi ? bh > hi : bd > d;
+}
+
+function sortTriples(buf: Int32Array, k: number, byDest: boolean): void {
+  if (k > 32) {
+    const idx = Array.from({ length: k }, (_, i) => i);
+    idx.sort((x, y) => (after(buf, x, buf[3 * y], buf[3 * y + 1], buf[3 * y + 2], byDest) ? 1 : after(buf, y, buf[3 * x], buf[3 * x + 1], buf[3 * x + 2], byDest) ? -1 : 0));
+    const copy = buf.slice(0, 3 * k);
+    for (let i = 0; i < k; i++) buf.set(copy.subarray(3 * idx[i], 3 * idx[i] + 3), 3 * i);
+    return;
+  }
+  for (let i = 1; i < k; i++) {
+    const d = buf[3 * i];
+    const lo = buf[3 * i + 1];
+    const hi = buf[3 * i + 2];
+    let j = i - 1;
+    for (; j >= 0 && after(buf, j, d, lo, hi, byDest); j--) {
+      buf[3 * j + 3] = buf[3 * j];
+      buf[3 * j + 4] = buf[3 * j + 1];
+      buf[3 * j + 5] = buf[3 * j + 2];
+    }
+    buf[3 * j + 3] = d;
+    buf[3 * j + 4] = lo;
+    buf[3 * j + 5] = hi;
+  }
+}
+
+/**
+ * Automaton.finishCurrentState on the k triples at the start of buf, in place: merge
+ * overlapping/adjacent ranges to the same dest, sort by (min, max, dest). Returns the new count.
+ */
+function finishState(buf: Int32Array, k: number): number {
+  if (k <= 1) return k;
+  sortTriples(buf, k, true);
+  let out = 0;
+  let dest = buf[0];
+  let min = buf[1];
+  let max = buf[2];
+  for (let i = 1; i < k; i++) {
+    const d = buf[3 * i];
+    const lo = buf[3 * i + 1];
+    const hi = buf[3 * i + 2];
     if (d === dest && lo <= max + 1) {
       if (hi > max) max = hi;
     } else {
-      if (dest !== -1) merged.push(dest, min, max);
+      buf[3 * out] = dest;
+      buf[3 * out + 1] = min;
+      buf[3 * out + 2] = max;
+      out++;
       dest = d;
       min = lo;
       max = hi;
     }
   }
-  if (dest !== -1) merged.push(dest, min, max);
-  const m = merged.length / 3;
-  const j = Array.from({ length: m }, (_, i) => i);
-  j.sort((a, b) => merged[3 * a + 1] - merged[3 * b + 1] || merged[3 * a + 2] - merged[3 * b + 2] || merged[3 * a] - merged[3 * b]);
-  const out: number[] = [];
-  for (const i of j) out.push(merged[3 * i], merged[3 * i + 1], merged[3 * i + 2]);
+  buf[3 * out] = dest;
+  buf[3 * out + 1] = min;
+  buf[3 * out + 2] = max;
+  out++;
+  sortTriples(buf, out, false);
   return out;
 }
 
-/** Mutable automaton under construction; `done` freezes it the way Automaton/Builder.finish do. */
+/** A copy of `a` with room for at least `size` elements. */
+function grow(a: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBuffer> {
+  let cap = a.length * 2;
+  while (cap < size) cap *= 2;
+  const g = new Int32Array(cap);
+  g.set(a);
+  return g;
+}
+
+function growBytes(a: Uint8Array<ArrayBuffer>, size: number): Uint8Array<ArrayBuffer> {
+  let cap = a.length * 2;
+  while (cap < size) cap *= 2;
+  const g = new Uint8Array(cap);
+  g.set(a);
+  return g;
+}
+
+/**
+ * Mutable automaton under construction; `done` freezes it the way Automaton/Builder.finish do.
+ * Each state's transitions are a linked list of entries (dest, min, max, next entry), unordered
+ * until `done` finishes them.
+ */
 class Build {
-  acc: boolean[] = [];
-  tr: number[][] = [];
+  n = 0;
+  acc = new Uint8Array(8);
+  private head = new Int32Array(8);
+  private e = new Int32Array(32);
+  private ne = 0;
   createState(): number {
-    this.acc.push(false);
-    this.tr.push([]);
-    return this.acc.length - 1;
-  }
-  get numStates(): number {
-    return this.acc.length;
+    if (this.n === this.acc.length) {
+      this.acc = growBytes(this.acc, this.n + 1);
+      this.head = grow(this.head, this.n + 1);
+    }
+    this.acc[this.n] = 0;
+    this.head[this.n] = -1;
+    return this.n++;
   }
   add(src: number, dest: number, min: number, max: number): void {
-    this.tr[src].push(dest, min, max);
+    if (4 * this.ne + 4 > this.e.length) this.e = grow(this.e, 4 * this.ne + 4);
+    const e = this.e;
+    const i = 4 * this.ne;
+    e[i] = dest;
+    e[i + 1] = min;
+    e[i + 2] = max;
+    e[i + 3] = this.head[src];
+    this.head[src] = this.ne++;
   }
   copy(a: Aut): number {
-    const off = this.acc.length;
-    for (let s = 0; s < a.acc.length; s++) {
-      this.acc.push(a.acc[s]);
-      const t = a.tr[s];
-      const c: number[] = new Array(t.length);
-      for (let i = 0; i < t.length; i += 3) {
-        c[i] = t[i] + off;
-        c[i + 1] = t[i + 1];
-        c[i + 2] = t[i + 2];
-      }
-      this.tr.push(c);
+    const off = this.n;
+    for (let s = 0; s < a.n; s++) {
+      const c = this.createState();
+      this.acc[c] = a.acc[s];
     }
+    const t = a.t;
+    for (let s = 0; s < a.n; s++) for (let j = a.start[s]; j < a.start[s + 1]; j++) this.add(off + s, t[3 * j] + off, t[3 * j + 1], t[3 * j + 2]);
     return off;
   }
-  /** Automaton/Builder.addEpsilon: source gets dest's current outgoing transitions and acceptance. */
+  /**
+   * Automaton/Builder.addEpsilon: source gets dest's current outgoing transitions and acceptance.
+   * A dest not created yet (the copy of an empty automaton in repeat(a, min, max)) has neither.
+   */
   addEpsilon(source: number, dest: number): void {
-    const t = this.tr[dest].slice();
-    for (let i = 0; i < t.length; i += 3) this.add(source, t[i], t[i + 1], t[i + 2]);
-    if (this.acc[dest]) this.acc[source] = true;
+    if (dest >= this.n) return;
+    // new entries go to the front of source's list, so this walk never meets them
+    for (let k = this.head[dest]; k !== -1; k = this.e[4 * k + 3]) this.add(source, this.e[4 * k], this.e[4 * k + 1], this.e[4 * k + 2]);
+    if (this.acc[dest]) this.acc[source] = 1;
   }
   done(): Aut {
-    return { acc: this.acc, tr: this.tr.map(finish) };
+    const start = new Int32Array(this.n + 1);
+    let t = new Int32Array(3 * this.ne);
+    let len = 0;
+    let buf = new Int32Array(48);
+    for (let s = 0; s < this.n; s++) {
+      start[s] = len / 3;
+      let k = 0;
+      for (let x = this.head[s]; x !== -1; x = this.e[4 * x + 3], k++) {
+        if (3 * k + 3 > buf.length) buf = grow(buf, 3 * k + 3);
+        buf[3 * k] = this.e[4 * x];
+        buf[3 * k + 1] = this.e[4 * x + 1];
+        buf[3 * k + 2] = this.e[4 * x + 2];
+      }
+      k = finishState(buf, k);
+      t.set(buf.subarray(0, 3 * k), len);
+      len += 3 * k;
+    }
+    start[this.n] = len / 3;
+    if (len < t.length) t = t.slice(0, len);
+    return automaton(this.acc.slice(0, this.n), start, t);
   }
 }
 
-const makeEmpty = (): Aut => ({ acc: [], tr: [] });
-const makeEmptyString = (): Aut => ({ acc: [true], tr: [[]] });
-const makeAnyString = (): Aut => ({ acc: [true], tr: [[0, 0, MAX_CP]] });
+const EMPTY_T = new Int32Array(0);
+const makeEmpty = (): Aut => automaton(new Uint8Array(0), new Int32Array(1), EMPTY_T);
+const makeEmptyString = (): Aut => automaton(Uint8Array.of(1), new Int32Array(2), EMPTY_T);
+const makeAnyString = (): Aut => automaton(Uint8Array.of(1), Int32Array.of(0, 1), Int32Array.of(0, 0, MAX_CP));
 
 function makeCharClass(starts: number[], ends: number[]): Aut {
   if (starts.length === 0) return makeEmpty();
-  const raw: number[] = [];
-  for (let i = 0; i < starts.length; i++) raw.push(1, starts[i], ends[i]);
-  return { acc: [false, true], tr: [finish(raw), []] };
+  const t = new Int32Array(3 * starts.length);
+  for (let i = 0; i < starts.length; i++) (t[3 * i] = 1), (t[3 * i + 1] = starts[i]), (t[3 * i + 2] = ends[i]);
+  const k = finishState(t, starts.length);
+  return automaton(Uint8Array.of(0, 1), Int32Array.of(0, k, k), t.slice(0, 3 * k));
 }
 
 const makeCharRange = (min: number, max: number): Aut => (min > max ? makeEmpty() : makeCharClass([min], [max]));
 
 function makeString(cps: number[]): Aut {
-  const acc: boolean[] = [false];
-  const tr: number[][] = [[]];
+  const n = cps.length + 1;
+  const acc = new Uint8Array(n);
+  acc[n - 1] = 1;
+  const start = new Int32Array(n + 1);
+  const t = new Int32Array(3 * cps.length);
   for (let i = 0; i < cps.length; i++) {
-    tr[i] = [i + 1, cps[i], cps[i]];
-    acc.push(false);
-    tr.push([]);
+    start[i + 1] = i + 1;
+    t[3 * i] = i + 1;
+    t[3 * i + 1] = cps[i];
+    t[3 * i + 2] = cps[i];
   }
-  acc[cps.length] = true;
-  return { acc, tr };
+  start[n] = cps.length;
+  return automaton(acc, start, t);
 }
 
-function liveStates(a: Aut): boolean[] {
-  const n = a.acc.length;
-  const fwd = new Array<boolean>(n).fill(false);
+function liveStates(a: Aut): Uint8Array {
+  const { n, start, t } = a;
+  const stack = new Int32Array(n);
+  const fwd = new Uint8Array(n);
+  let sp = 0;
   if (n > 0) {
-    const stack = [0];
-    fwd[0] = true;
-    while (stack.length) {
-      const s = stack.pop()!;
-      const t = a.tr[s];
-      for (let i = 0; i < t.length; i += 3) if (!fwd[t[i]]) { fwd[t[i]] = true; stack.push(t[i]); }
+    fwd[0] = 1;
+    stack[sp++] = 0;
+  }
+  while (sp > 0) {
+    const s = stack[--sp];
+    for (let j = start[s]; j < start[s + 1]; j++) {
+      const d = t[3 * j];
+      if (!fwd[d]) {
+        fwd[d] = 1;
+        stack[sp++] = d;
+      }
     }
   }
-  const rev: number[][] = Array.from({ length: n }, () => []);
-  for (let s = 0; s < n; s++) for (let i = 0; i < a.tr[s].length; i += 3) rev[a.tr[s][i]].push(s);
-  const back = new Array<boolean>(n).fill(false);
-  const stack: number[] = [];
-  for (let s = 0; s < n; s++) if (a.acc[s]) { back[s] = true; stack.push(s); }
-  while (stack.length) {
-    const s = stack.pop()!;
-    for (const p of rev[s]) if (!back[p]) { back[p] = true; stack.push(p); }
+  // reverse edges, grouped by dest: revSrc[revStart[d] .. revStart[d + 1])
+  const revStart = new Int32Array(n + 1);
+  const nt = start[n];
+  for (let j = 0; j < nt; j++) revStart[t[3 * j] + 1]++;
+  for (let s = 0; s < n; s++) revStart[s + 1] += revStart[s];
+  const fill = revStart.slice(0, n);
+  const revSrc = new Int32Array(nt);
+  for (let s = 0; s < n; s++) for (let j = start[s]; j < start[s + 1]; j++) revSrc[fill[t[3 * j]]++] = s;
+  const live = new Uint8Array(n);
+  for (let s = 0; s < n; s++) if (a.acc[s]) (live[s] = 1), (stack[sp++] = s);
+  while (sp > 0) {
+    const s = stack[--sp];
+    for (let k = revStart[s]; k < revStart[s + 1]; k++) {
+      const p = revSrc[k];
+      if (!live[p]) {
+        live[p] = 1;
+        stack[sp++] = p;
+      }
+    }
   }
-  return fwd.map((f, i) => f && back[i]);
+  for (let s = 0; s < n; s++) live[s] &= fwd[s];
+  return live;
 }
 
 /** Operations.removeDeadStates: keep states reachable from 0 that reach an accept state. */
 function removeDeadStates(a: Aut): Aut {
   const live = liveStates(a);
-  if (live.every(Boolean)) return a;
-  const map: number[] = [];
-  const acc: boolean[] = [];
-  for (let s = 0; s < a.acc.length; s++) if (live[s]) { map[s] = acc.length; acc.push(a.acc[s]); }
-  const tr: number[][] = acc.map(() => []);
-  for (let s = 0; s < a.acc.length; s++) {
+  let kept = 0;
+  for (let s = 0; s < a.n; s++) kept += live[s];
+  if (kept === a.n) return a;
+  const map = new Int32Array(a.n);
+  const acc = new Uint8Array(kept);
+  for (let s = 0, m = 0; s < a.n; s++) if (live[s]) (map[s] = m), (acc[m++] = a.acc[s]);
+  // Dropping transitions and renumbering states in order leaves each list finished.
+  const start = new Int32Array(kept + 1);
+  const t = new Int32Array(a.t.length);
+  let len = 0;
+  for (let s = 0, m = 0; s < a.n; s++) {
     if (!live[s]) continue;
-    const t = a.tr[s];
-    const out: number[] = [];
-    for (let i = 0; i < t.length; i += 3) if (live[t[i]]) out.push(map[t[i]], t[i + 1], t[i + 2]);
-    tr[map[s]] = finish(out);
+    start[m++] = len / 3;
+    for (let j = a.start[s]; j < a.start[s + 1]; j++) {
+      const d = a.t[3 * j];
+      if (!live[d]) continue;
+      t[len++] = map[d];
+      t[len++] = a.t[3 * j + 1];
+      t[len++] = a.t[3 * j + 2];
+    }
   }
-  return { acc, tr };
+  start[kept] = len / 3;
+  return automaton(acc, start, t.slice(0, len));
 }
 
 /** Operations.mergeAcceptStatesWithNoTransition (used by union). */
 function mergeAcceptStatesWithNoTransition(a: Aut): Aut {
-  const sinks: number[] = [];
-  for (let s = 0; s < a.acc.length; s++) if (a.acc[s] && a.tr[s].length === 0) sinks.push(s);
-  if (sinks.length <= 1) return a;
-  const sinkSet = new Set(sinks);
-  const remap = (s: number): number => {
-    if (sinkSet.has(s)) return sinks[0];
-    let below = 0; // merged states before s, except the one kept
-    for (const k of sinks) if (k < s) below++;
-    return below <= 1 ? s : s - (below - 1);
-  };
+  const { n, acc, start, t } = a;
+  let firstSink = -1;
+  let sinks = 0;
+  for (let s = 0; s < n; s++) {
+    if (acc[s] && start[s + 1] === start[s]) {
+      if (firstSink < 0) firstSink = s;
+      sinks++;
+    }
+  }
+  if (sinks <= 1) return a;
+  // every sink becomes the first one; the states after them move down over the merged ones
+  const remap = new Int32Array(n);
+  let below = 0;
+  for (let s = 0; s < n; s++) {
+    const sink = acc[s] === 1 && start[s + 1] === start[s];
+    remap[s] = sink ? firstSink : below <= 1 ? s : s - (below - 1);
+    if (sink) below++;
+  }
   const b = new Build();
-  for (let s = 0; s < a.acc.length; s++) {
-    const r = remap(s);
-    while (b.numStates <= r) b.createState();
-    if (a.acc[s]) b.acc[r] = true;
+  for (let s = 0; s < n; s++) {
+    const r = remap[s];
+    while (b.n <= r) b.createState();
+    if (acc[s]) b.acc[r] = 1;
   }
-  for (let s = 0; s < a.acc.length; s++) {
-    const t = a.tr[s];
-    for (let i = 0; i < t.length; i += 3) b.add(remap(s), remap(t[i]), t[i + 1], t[i + 2]);
-  }
+  for (let s = 0; s < n; s++) for (let j = start[s]; j < start[s + 1]; j++) b.add(remap[s], remap[t[3 * j]], t[3 * j + 1], t[3 * j + 2]);
   return b.done();
 }
 
 /** Operations.concatenate(List). */
 function concatenate(list: Aut[]): Aut {
-  for (const a of list) if (a.acc.length === 0) return makeEmpty();
+  for (const a of list) if (a.n === 0) return makeEmpty();
   const b = new Build();
-  for (const a of list) for (let s = 0; s < a.acc.length; s++) b.createState();
+  for (const a of list) for (let s = 0; s < a.n; s++) b.createState();
   let off = 0;
   for (let i = 0; i < list.length; i++) {
     const a = list[i];
-    const n = a.acc.length;
+    const n = a.n;
     for (let s = 0; s < n; s++) {
-      const t = a.tr[s];
-      for (let j = 0; j < t.length; j += 3) b.add(off + s, off + t[j], t[j + 1], t[j + 2]);
+      for (let j = a.start[s]; j < a.start[s + 1]; j++) b.add(off + s, off + a.t[3 * j], a.t[3 * j + 1], a.t[3 * j + 2]);
       if (!a.acc[s]) continue;
       let follow: Aut | null = i === list.length - 1 ? null : list[i + 1];
       let followOff = off;
       let upto = i + 1;
       for (;;) {
-        if (follow === null) { b.acc[off + s] = true; break; }
-        const ft = follow.tr[0];
-        for (let j = 0; j < ft.length; j += 3) b.add(off + s, followOff + n + ft[j], ft[j + 1], ft[j + 2]);
+        if (follow === null) {
+          b.acc[off + s] = 1;
+          break;
+        }
+        for (let j = follow.start[0]; j < follow.start[1]; j++) b.add(off + s, followOff + n + follow.t[3 * j], follow.t[3 * j + 1], follow.t[3 * j + 2]);
         if (!follow.acc[0]) break;
-        followOff += follow.acc.length;
+        followOff += follow.n;
         follow = upto === list.length - 1 ? null : list[upto + 1];
         upto++;
       }
     }
     off += n;
   }
-  if (b.numStates === 0) b.createState();
+  if (b.n === 0) b.createState();
   return removeDeadStates(b.done());
 }
 
@@ -240,58 +378,56 @@ function union(list: Aut[]): Aut {
   for (const a of list) b.copy(a);
   let off = 1;
   for (const a of list) {
-    if (a.acc.length === 0) continue;
+    if (a.n === 0) continue;
     b.addEpsilon(0, off);
-    off += a.acc.length;
+    off += a.n;
   }
   return mergeAcceptStatesWithNoTransition(removeDeadStates(b.done()));
 }
 
 /** Operations.optional. */
 function optional(a: Aut): Aut {
-  if (a.acc[0]) return a;
-  const toInitial = a.tr.some((t) => { for (let i = 0; i < t.length; i += 3) if (t[i] === 0) return true; return false; });
+  if (a.n > 0 && a.acc[0]) return a;
+  let toInitial = false;
+  for (let j = 0; j < a.start[a.n]; j++) if (a.t[3 * j] === 0) toInitial = true;
   if (!toInitial) {
+    if (a.n === 0) return makeEmptyString();
     const acc = a.acc.slice();
-    const tr = a.tr.slice();
-    if (acc.length === 0) { acc.push(false); tr.push([]); }
-    acc[0] = true;
-    return { acc, tr };
+    acc[0] = 1;
+    return automaton(acc, a.start, a.t);
   }
   const b = new Build();
   b.createState();
-  b.acc[0] = true;
-  if (a.acc.length > 0) {
-    b.copy(a);
-    b.addEpsilon(0, 1);
-  }
+  b.acc[0] = 1;
+  b.copy(a);
+  b.addEpsilon(0, 1);
   return b.done();
 }
 
 /** Operations.repeat(a): Kleene star. */
 function repeatStar(a: Aut): Aut {
-  const n = a.acc.length;
+  const { n, acc, start, t } = a;
   if (n === 0) return a;
-  const accCount = a.acc.filter(Boolean).length;
-  if (a.acc[0] && accCount === 1) return a;
+  let accCount = 0;
+  for (let s = 0; s < n; s++) accCount += acc[s];
+  if (acc[0] && accCount === 1) return a;
   const b = new Build();
   b.createState();
-  b.acc[0] = true;
-  const map: number[] = new Array(n);
+  b.acc[0] = 1;
+  const map = new Int32Array(n);
   for (let s = 0; s < n; s++) {
-    if (!a.acc[s]) map[s] = b.createState();
-    else if (a.tr[s].length === 0) map[s] = 0;
-    else { map[s] = b.createState(); b.acc[map[s]] = true; }
+    if (!acc[s]) map[s] = b.createState();
+    else if (start[s + 1] === start[s]) map[s] = 0;
+    else {
+      map[s] = b.createState();
+      b.acc[map[s]] = 1;
+    }
   }
+  for (let s = 0; s < n; s++) for (let j = start[s]; j < start[s + 1]; j++) b.add(map[s], map[t[3 * j]], t[3 * j + 1], t[3 * j + 2]);
+  for (let j = start[0]; j < start[1]; j++) b.add(0, map[t[3 * j]], t[3 * j + 1], t[3 * j + 2]);
   for (let s = 0; s < n; s++) {
-    const t = a.tr[s];
-    for (let i = 0; i < t.length; i += 3) b.add(map[s], map[t[i]], t[i + 1], t[i + 2]);
-  }
-  const t0 = a.tr[0];
-  for (let i = 0; i < t0.length; i += 3) b.add(0, map[t0[i]], t0[i + 1], t0[i + 2]);
-  for (let s = 0; s < n; s++) {
-    if (!a.acc[s] || map[s] === 0) continue;
-    for (let i = 0; i < t0.length; i += 3) b.add(map[s], map[t0[i]], t0[i + 1], t0[i + 2]);
+    if (!acc[s] || map[s] === 0) continue;
+    for (let j = start[0]; j < start[1]; j++) b.add(map[s], map[t[3 * j]], t[3 * j + 1], t[3 * j + 2]);
   }
   return removeDeadStates(b.done());
 }
@@ -313,14 +449,14 @@ function repeatMinMax(a: Aut, min: number, max: number): Aut {
   else if (min === 1) first = a;
   else first = concatenate(Array.from({ length: min }, () => a));
   let prevAccept: number[] = [];
-  for (let s = 0; s < first.acc.length; s++) if (first.acc[s]) prevAccept.push(s);
+  for (let s = 0; s < first.n; s++) if (first.acc[s]) prevAccept.push(s);
   const b = new Build();
   b.copy(first);
   for (let i = min; i < max; i++) {
     const off = b.copy(a);
     for (const s of prevAccept) b.addEpsilon(s, off);
     prevAccept = [];
-    for (let s = 0; s < a.acc.length; s++) if (a.acc[s]) prevAccept.push(off + s);
+    for (let s = 0; s < a.n; s++) if (a.acc[s]) prevAccept.push(off + s);
   }
   return removeDeadStates(b.done());
 }
@@ -520,7 +656,7 @@ function toAutomaton(n: Node, ci: boolean): Aut {
       // removeDeadStates, the two-state automaton over the complemented ranges.
       const e = toAutomaton(n.a, ci);
       const ranges: [number, number][] = [];
-      for (const t of e.tr) for (let i = 0; i < t.length; i += 3) ranges.push([t[i + 1], t[i + 2]]);
+      for (let j = 0; j < e.start[e.n]; j++) ranges.push([e.t[3 * j + 1], e.t[3 * j + 2]]);
       ranges.sort((x, y) => x[0] - y[0]);
       const starts: number[] = [];
       const ends: number[] = [];
@@ -565,7 +701,7 @@ export function collapseConsecutiveQuantifiers(p: string): string {
 }
 
 function isDeterministic(a: Aut): boolean {
-  for (const t of a.tr) for (let i = 3; i < t.length; i += 3) if (t[i + 1] <= t[i - 1]) return false;
+  for (let s = 0; s < a.n; s++) for (let j = a.start[s] + 1; j < a.start[s + 1]; j++) if (a.t[3 * j + 1] <= a.t[3 * j - 1]) return false;
   return true;
 }
 
@@ -575,7 +711,7 @@ function isDeterministic(a: Aut): boolean {
  * Lucene throws TooComplexToDeterminizeException ("... would require more than <limit> effort").
  */
 function determinizeEffort(a: Aut, workLimit: number): { effort: number; exceeds: boolean } {
-  if (a.acc.length <= 1 || isDeterministic(a)) return { effort: 0, exceeds: false };
+  if (a.n <= 1 || isDeterministic(a)) return { effort: 0, exceeds: false };
   const effortLimit = workLimit * 10;
   const effort = subsetEffort(classNfa(a), effortLimit);
   return { effort, exceeds: effort >= effortLimit };
@@ -596,14 +732,10 @@ interface ClassNfa {
 }
 
 function classNfa(a: Aut): ClassNfa {
-  const n = a.acc.length;
-  let nt = 0;
-  for (let s = 0; s < n; s++) nt += a.tr[s].length / 3;
+  const { n, start, t } = a;
+  const nt = start[n];
   const bound = new Int32Array(2 * nt);
-  for (let s = 0, k = 0; s < n; s++) {
-    const t = a.tr[s];
-    for (let i = 0; i < t.length; i += 3) (bound[k++] = t[i + 1]), (bound[k++] = t[i + 2] + 1);
-  }
+  for (let j = 0; j < nt; j++) (bound[2 * j] = t[3 * j + 1]), (bound[2 * j + 1] = t[3 * j + 2] + 1);
   bound.sort();
   let classes = 0;
   for (let i = 0; i < bound.length; i++) if (i === 0 || bound[i] !== bound[i - 1]) bound[classes++] = bound[i];
@@ -617,20 +749,14 @@ function classNfa(a: Aut): ClassNfa {
     }
     return lo;
   };
-  const start = new Int32Array(n + 1);
   const dest = new Int32Array(nt);
   const open = new Int32Array(nt);
   const close = new Int32Array(nt);
-  for (let s = 0, j = 0; s < n; s++) {
-    start[s] = j;
-    const t = a.tr[s];
-    for (let i = 0; i < t.length; i += 3, j++) {
-      dest[j] = t[i];
-      open[j] = classOf(t[i + 1]);
-      close[j] = classOf(t[i + 2] + 1);
-    }
+  for (let j = 0; j < nt; j++) {
+    dest[j] = t[3 * j];
+    open[j] = classOf(t[3 * j + 1]);
+    close[j] = classOf(t[3 * j + 2] + 1);
   }
-  start[n] = nt;
   return { n, classes, start, dest, open, close };
 }
 
@@ -821,15 +947,6 @@ function rehash(old: Int32Array, mask: number, subH1: Int32Array): Int32Array<Ar
     tab[2 * k + 1] = old[o + 1];
   }
   return tab;
-}
-
-/** A copy of `a` with room for at least `size` elements. */
-function grow(a: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBuffer> {
-  let cap = a.length * 2;
-  while (cap < size) cap *= 2;
-  const g = new Int32Array(cap);
-  g.set(a);
-  return g;
 }
 
 /**
