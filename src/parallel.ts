@@ -3,7 +3,8 @@
  * (YAML, validation, IR, Lucene's regex cost check) and files are independent except for
  * filters and correlations, which refer across files: a task sees every file of its shard
  * and says whether it met such a document, and the caller then runs the whole set on one
- * thread instead. Results come back in file order, identical to a one-thread run.
+ * thread instead. Each thread works through its files in chunks (see CHUNK). Results come
+ * back in file order, identical to compiling the whole set at once.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -40,10 +41,33 @@ export function workerScript(name: string): { file: string; execArgv: string[] }
   return { file: path.join(__dirname, `${name}.ts`), execArgv: ['--require', 'tsx/cjs'] };
 }
 
-function runLocal<P, R>(task: ShardTask<P>, files: string[]): ShardResult<R> {
+/**
+ * Files per call of the task. Small enough that one chunk's YAML, model and IR die young
+ * (they never reach V8's old generation, so collecting them is cheap and memory stays low),
+ * large enough that the per-call work (pipelines, resolvers) is amortised.
+ */
+const CHUNK = 150;
+
+type TaskFn<P, R> = (files: string[], payload: P) => ShardResult<R>;
+
+function taskFn<P, R>(task: { module: string; fn: string }): TaskFn<P, R> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const fn = (require(task.module) as Record<string, (f: string[], p: P) => ShardResult<R>>)[task.fn];
-  return fn(files, task.payload);
+  return (require(task.module) as Record<string, TaskFn<P, R>>)[task.fn];
+}
+
+/** Run `fn` over `files` chunk by chunk; stops at the first chunk with a cross-file document. */
+export function runChunked<P, R>(fn: TaskFn<P, R>, files: string[], payload: P): ShardResult<R> {
+  const results: R[] = [];
+  for (let i = 0; i < files.length; i += CHUNK) {
+    const part = fn(files.slice(i, i + CHUNK), payload);
+    if (part.crossFile) return { results: [], crossFile: true };
+    for (const r of part.results) results.push(r);
+  }
+  return { results, crossFile: false };
+}
+
+function runLocal<P, R>(task: ShardTask<P>, files: string[]): ShardResult<R> {
+  return runChunked(taskFn<P, R>(task), files, task.payload);
 }
 
 function runInWorker<P, R>(task: ShardTask<P>, files: string[]): Promise<ShardResult<R>> {
@@ -63,10 +87,15 @@ function runInWorker<P, R>(task: ShardTask<P>, files: string[]): Promise<ShardRe
 
 /**
  * Run `task` over `files` on `workers` threads (this one included) and return the results
- * in file order. Falls back to one thread when a shard met a cross-file document.
+ * in file order. Falls back to the whole set at once, on this thread, when a chunk met a
+ * cross-file document.
  */
 export async function runSharded<P, R>(files: string[], task: ShardTask<P>, workers: number): Promise<R[]> {
-  if (workers <= 1 || files.length < 2) return runLocal<P, R>(task, files).results;
+  const whole = (): R[] => taskFn<P, R>(task)(files, task.payload).results;
+  if (workers <= 1 || files.length < 2) {
+    const local = runLocal<P, R>(task, files);
+    return local.crossFile ? whole() : local.results;
+  }
   const n = Math.min(workers, files.length);
   const shards: string[][] = [];
   for (let i = 0; i < n; i++) shards.push(files.slice(Math.floor((i * files.length) / n), Math.floor(((i + 1) * files.length) / n)));
@@ -80,6 +109,6 @@ export async function runSharded<P, R>(files: string[], task: ShardTask<P>, work
     throw e;
   }
   const parts = [local, ...(await Promise.all(remote))];
-  if (parts.some((p) => p.crossFile)) return runLocal<P, R>(task, files).results;
+  if (parts.some((p) => p.crossFile)) return whole();
   return parts.flatMap((p) => p.results);
 }
