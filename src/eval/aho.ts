@@ -194,3 +194,279 @@ export class AhoCorasick {
     }
   }
 }
+
+/**
+ * Needles anchored at one end of the text: which needles the text starts with (or, reversed,
+ * ends with). One walk from that end, as deep as some needle agrees with the text: a few
+ * characters for most terms, where an Aho-Corasick scan reads every character. The candidate
+ * index uses it for `startswith`/`endswith` literals (`Image|endswith: \cmd.exe`).
+ */
+export class AffixTrie {
+  private readonly edgeStart: Int32Array;
+  private readonly edgeChar: Int32Array;
+  private readonly edgeTo: Int32Array;
+  private readonly ownStart: Int32Array;
+  private readonly ownIds: Int32Array;
+  /** Children of the root by ASCII character, the one level every walk visits. */
+  private readonly rootAscii: Int32Array;
+
+  constructor(
+    needles: string[],
+    private readonly fromEnd: boolean,
+  ) {
+    // trie as sibling lists, then laid out breadth-first with each node's edges sorted
+    let total = 1;
+    for (const n of needles) total += n.length;
+    const firstChild = new Int32Array(total).fill(-1);
+    const nextSibling = new Int32Array(total).fill(-1);
+    const inChar = new Int32Array(total);
+    const ownCount = new Int32Array(total);
+    const endOf = new Int32Array(needles.length);
+    let n = 1;
+    needles.forEach((nd, id) => {
+      let s = 0;
+      for (let i = 0; i < nd.length; i++) {
+        const ch = nd.charCodeAt(fromEnd ? nd.length - 1 - i : i);
+        let t = firstChild[s];
+        while (t >= 0 && inChar[t] !== ch) t = nextSibling[t];
+        if (t < 0) {
+          t = n++;
+          inChar[t] = ch;
+          nextSibling[t] = firstChild[s];
+          firstChild[s] = t;
+        }
+        s = t;
+      }
+      endOf[id] = s;
+      ownCount[s]++;
+    });
+    const order = new Int32Array(n);
+    const newId = new Int32Array(n);
+    this.edgeStart = new Int32Array(n + 1);
+    this.edgeChar = new Int32Array(n - 1);
+    this.edgeTo = new Int32Array(n - 1);
+    const kids: number[] = [];
+    let len = 1;
+    let edges = 0;
+    for (let q = 0; q < n; q++) {
+      this.edgeStart[q] = edges;
+      kids.length = 0;
+      for (let t = firstChild[order[q]]; t >= 0; t = nextSibling[t]) kids.push(t);
+      if (kids.length > 1) kids.sort((a, b) => inChar[a] - inChar[b]);
+      for (const t of kids) {
+        this.edgeChar[edges] = inChar[t];
+        this.edgeTo[edges++] = len;
+        newId[t] = len;
+        order[len++] = t;
+      }
+    }
+    this.edgeStart[n] = edges;
+    this.ownStart = new Int32Array(n + 1);
+    for (let q = 0; q < n; q++) this.ownStart[q + 1] = this.ownStart[q] + ownCount[order[q]];
+    this.ownIds = new Int32Array(needles.length);
+    const fill = this.ownStart.slice(0, n);
+    for (let id = 0; id < needles.length; id++) this.ownIds[fill[newId[endOf[id]]]++] = id;
+    this.rootAscii = new Int32Array(128).fill(-1);
+    for (let k = this.edgeStart[0]; k < this.edgeStart[1]; k++) if (this.edgeChar[k] < 128) this.rootAscii[this.edgeChar[k]] = this.edgeTo[k];
+  }
+
+  /** Calls `hit(id)` for every needle the text starts (or ends) with. */
+  walk(text: string, hit: (id: number) => void): void {
+    const own = this.ownStart;
+    const ids = this.ownIds;
+    const start = this.edgeStart;
+    const chars = this.edgeChar;
+    const to = this.edgeTo;
+    const n = text.length;
+    const fromEnd = this.fromEnd;
+    for (let k = own[0]; k < own[1]; k++) hit(ids[k]);
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const ch = text.charCodeAt(fromEnd ? n - 1 - i : i);
+      if (s === 0 && ch < 128) s = this.rootAscii[ch];
+      else {
+        let lo = start[s];
+        let hi = start[s + 1] - 1;
+        s = -1;
+        while (lo <= hi) {
+          const mid = (lo + hi) >> 1;
+          const c = chars[mid];
+          if (c === ch) {
+            s = to[mid];
+            break;
+          }
+          if (c < ch) lo = mid + 1;
+          else hi = mid - 1;
+        }
+      }
+      if (s < 0) return;
+      for (let k = own[s]; k < own[s + 1]; k++) hit(ids[k]);
+    }
+  }
+}
+
+/**
+ * Every needle occurring in a text, for large needle sets (the witness index's thousands of
+ * command-line literals and hash IOCs). An Aho-Corasick automaton over them spans megabytes, and
+ * a scan that touches a few dozen such automata per event spent most of its time on cache
+ * misses. Here each needle is filed under one of its 8-grams (4-grams for needles of 4-7
+ * characters), the one fewest other needles share; a scan slides the windows over the text,
+ * tests a bit filter of a few kilobytes, and verifies the needles filed under a window that
+ * passes. 8-grams keep random text (hashes against thousands of hash IOCs) from passing often.
+ * Needles of 1-3 characters go to a small automaton.
+ */
+export class NeedleScanner {
+  private readonly short: AhoCorasick | undefined;
+  private readonly shortIds: Int32Array;
+  private readonly g4: GramTable | undefined;
+  private readonly g8: GramTable | undefined;
+  private outerHit: (id: number) => void = () => undefined;
+  private readonly shortHit = (k: number): void => this.outerHit(this.shortIds[k]);
+
+  constructor(private readonly needles: string[]) {
+    const shortNeedles: string[] = [];
+    const shortIds: number[] = [];
+    const mid: number[] = [];
+    const long: number[] = [];
+    needles.forEach((v, id) => {
+      if (v.length < 4) {
+        shortNeedles.push(v);
+        shortIds.push(id);
+      } else (v.length < 8 ? mid : long).push(id);
+    });
+    this.short = shortNeedles.length ? new AhoCorasick(shortNeedles) : undefined;
+    this.shortIds = Int32Array.from(shortIds);
+    this.g4 = mid.length ? new GramTable(needles, mid, 4) : undefined;
+    this.g8 = long.length ? new GramTable(needles, long, 8) : undefined;
+  }
+
+  /** Calls `hit(id)` for every needle occurring in the text (repeats possible). */
+  scan(text: string, hit: (id: number) => void): void {
+    if (this.short) {
+      this.outerHit = hit;
+      this.short.scan(text, this.shortHit);
+    }
+    const n = text.length;
+    const g4 = this.g4;
+    const g8 = this.g8;
+    if (n < 4 || (!g4 && !g8)) return;
+    const bits4 = g4 ? g4.bits : EMPTY_BITS;
+    const shift4 = g4 ? g4.shift : 31;
+    const bits8 = g8 ? g8.bits : EMPTY_BITS;
+    const shift8 = g8 ? g8.shift : 31;
+    let hi = 0;
+    let lo = 0;
+    for (let i = 0; i < n; i++) {
+      hi = (hi << 8) | (lo >>> 24);
+      lo = (lo << 8) | (text.charCodeAt(i) & 0xff);
+      if (i < 3) continue;
+      let b = Math.imul(lo, 0x9e3779b1) >>> shift4;
+      if ((bits4[b >>> 5] & (1 << (b & 31))) !== 0 && g4) g4.verify(text, lo, i - 3, this.needles, hit);
+      if (i < 7) continue;
+      const k = lo ^ Math.imul(hi, 0x27d4eb2f);
+      b = Math.imul(k, 0x9e3779b1) >>> shift8;
+      if ((bits8[b >>> 5] & (1 << (b & 31))) !== 0 && g8) g8.verify(text, k, i - 7, this.needles, hit);
+    }
+  }
+}
+
+const EMPTY_BITS = new Int32Array(1);
+
+/** Needles filed under one q-gram each (q = 4 or 8), as a bit filter and an open-addressing table. */
+class GramTable {
+  readonly shift: number;
+  readonly bits: Int32Array;
+  private readonly keys: Int32Array;
+  private readonly used: Uint8Array;
+  private readonly mask: number;
+  private readonly listStart: Int32Array;
+  private readonly listId: Int32Array;
+  private readonly listOff: Int32Array;
+
+  constructor(needles: string[], ids: number[], q: 4 | 8) {
+    // how many needles contain each gram: a needle is filed under its rarest one
+    const freq = new Map<number, number>();
+    const seen = new Set<number>();
+    for (const id of ids) {
+      const v = needles[id];
+      seen.clear();
+      for (let o = 0; o + q <= v.length; o++) seen.add(gramKey(v, o, q));
+      for (const k of seen) freq.set(k, (freq.get(k) ?? 0) + 1);
+    }
+    const byKey = new Map<number, number[]>();
+    for (const id of ids) {
+      const v = needles[id];
+      let best = 0;
+      let bestF = Infinity;
+      for (let o = 0; o + q <= v.length; o++) {
+        const f = freq.get(gramKey(v, o, q)) as number;
+        if (f < bestF) (bestF = f), (best = o);
+      }
+      const k = gramKey(v, best, q);
+      let l = byKey.get(k);
+      if (!l) byKey.set(k, (l = []));
+      l.push(id, best);
+    }
+    // ~16 filter bits per key (about 6% of windows of unrelated text pass), 2^10 .. 2^18 bits
+    let logBits = 10;
+    while (logBits < 18 && 1 << logBits < byKey.size * 16) logBits++;
+    this.shift = 32 - logBits;
+    this.bits = new Int32Array(1 << (logBits - 5));
+    let logSlots = 1;
+    while (1 << logSlots < byKey.size * 2) logSlots++;
+    this.mask = (1 << logSlots) - 1;
+    this.keys = new Int32Array(1 << logSlots);
+    this.used = new Uint8Array(1 << logSlots);
+    this.listStart = new Int32Array((1 << logSlots) + 1);
+    const lists: Array<number[] | undefined> = new Array(1 << logSlots);
+    let total = 0;
+    for (const [k, l] of byKey) {
+      const b = Math.imul(k, 0x9e3779b1) >>> this.shift;
+      this.bits[b >>> 5] |= 1 << (b & 31);
+      let slot = Math.imul(k, 0x85ebca6b) & this.mask;
+      while (this.used[slot]) slot = (slot + 1) & this.mask;
+      this.used[slot] = 1;
+      this.keys[slot] = k;
+      lists[slot] = l;
+      total += l.length / 2;
+    }
+    this.listId = new Int32Array(total);
+    this.listOff = new Int32Array(total);
+    let at = 0;
+    for (let s = 0; s <= this.mask; s++) {
+      this.listStart[s] = at;
+      const l = lists[s];
+      if (l) for (let j = 0; j < l.length; j += 2) (this.listId[at] = l[j]), (this.listOff[at++] = l[j + 1]);
+    }
+    this.listStart[this.mask + 1] = at;
+  }
+
+  /** The window with key k starts at `at`: report the needles filed under k that occur there. */
+  verify(text: string, k: number, at: number, needles: string[], hit: (id: number) => void): void {
+    const keys = this.keys;
+    const used = this.used;
+    let slot = Math.imul(k, 0x85ebca6b) & this.mask;
+    while (used[slot]) {
+      if (keys[slot] === k) {
+        for (let j = this.listStart[slot]; j < this.listStart[slot + 1]; j++) {
+          const start = at - this.listOff[j];
+          const id = this.listId[j];
+          if (start >= 0 && text.startsWith(needles[id], start)) hit(id);
+        }
+        return;
+      }
+      slot = (slot + 1) & this.mask;
+    }
+  }
+}
+
+/** The window key the scan computes: code units' low bytes (non-ASCII ones share keys; needles are verified). */
+function gramKey(s: string, o: number, q: 4 | 8): number {
+  let hi = 0;
+  let lo = 0;
+  for (let i = o; i < o + q; i++) {
+    hi = (hi << 8) | (lo >>> 24);
+    lo = (lo << 8) | (s.charCodeAt(i) & 0xff);
+  }
+  return q === 4 ? lo : lo ^ Math.imul(hi, 0x27d4eb2f);
+}

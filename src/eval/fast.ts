@@ -7,10 +7,12 @@
  *   matcher for any other term;
  * - a candidate index picks, per event, the few rules that can possibly match. Each rule gets a
  *   *witness*: a set of atoms at least one of which holds whenever the rule matches (a folded
- *   exact value, a folded literal substring, or mere field presence). Substring atoms of all
- *   rules run through one Aho-Corasick automaton per field; exact atoms through a hash map;
- *   presence atoms through a field → rules map. Rules whose every match needs e.g. `EventID: 1`
- *   are thereby routed by log source. Rules without a witness (negation-only) always run.
+ *   exact value, a folded literal substring, prefix or suffix, or mere field presence). Per
+ *   field, substring atoms run through one needle scanner (the unbound keywords' needles ride
+ *   along, so each term is scanned once), prefixes and suffixes through a trie walked from
+ *   that end, exact atoms through a hash map, presence atoms through a field → rules map.
+ *   Rules whose every match needs e.g. `EventID: 1` are thereby routed by log source. Rules
+ *   without a witness (negation-only) always run.
  *
  * Folding for witnesses (`witnessFold`) must be a superset of Lucene's case-insensitive
  * equality for the ASCII needles it is applied to: ASCII letters lower-cased, plus the four
@@ -18,7 +20,7 @@
  * this against the Lucene matcher over the whole BMP.
  */
 
-import { AhoCorasick } from './aho';
+import { AffixTrie, AhoCorasick, NeedleScanner } from './aho';
 import { compileLeaf, patternIsLiteral, type LeafPredicate } from './leaf';
 import type { FieldValues, PreparedEvent } from './event';
 import { fieldKind, type MappingProfile } from '../mapping/profile';
@@ -173,7 +175,16 @@ function compileStringFast(leaf: StringLeaf, oracle: LeafPredicate): Pred {
 
 // ---------------------------------------------------------------- witnesses
 
-type Atom = { t: 'eq'; field: string | null; v: string } | { t: 'sub'; field: string | null; v: string } | { t: 'has'; field: string };
+/**
+ * `eq`: some term's fold is v; `sub`: contains v; `pre`/`suf`: starts/ends with v (a walk from
+ * one end, far cheaper than a scan and more selective); `has`: the field has a value.
+ */
+type Atom =
+  | { t: 'eq'; field: string | null; v: string }
+  | { t: 'sub'; field: string | null; v: string }
+  | { t: 'pre'; field: string; v: string }
+  | { t: 'suf'; field: string; v: string }
+  | { t: 'has'; field: string };
 
 /** null = no witness (the rule must always run); [] = can never match. */
 type Witness = Atom[] | null;
@@ -183,15 +194,23 @@ type Witness = Atom[] | null;
 // source carries, so a selection's list of literal needles is preferred to them unless it is huge.
 // Exact values that many rules require (set per rule set by compileFast) are log-source
 // conditions — `winlog.channel: Microsoft-Windows-Sysmon/Operational`, `EventID: 1` — that
-// nearly every event of that source carries: as unselective as field presence.
-let commonEq = new Set<string>();
+// nearly every event of that source carries. Their odds are taken as the value's share of the
+// rules that name some value of the field: a channel every Sysmon rule names is near-certain,
+// `event_id: 3` (network) far less so than `event_id: 1` (process creation), which lets a rule
+// with nothing better be routed by its event id rather than by the channel all Sysmon events share.
+let commonEq = new Map<string, number>();
 const COMMON_EQ_RULES = 20;
+
+const NON_ASCII = /[^\x00-\x7f]/;
 
 function atomCost(a: Atom): number {
   if (a.t === 'has') return 2;
   const n = a.v.length;
-  if (a.t === 'eq') return commonEq.has(`${a.field}\u0000${a.v}`) ? 2 : n >= 3 ? 0.001 : 2;
-  return n >= 6 ? 0.0002 : n >= 4 ? 0.001 : n >= 2 ? 0.05 : 0.3;
+  if (a.t === 'eq') return commonEq.get(`${a.field}\u0000${a.v}`) ?? (n >= 3 ? 0.001 : 2);
+  // Non-ASCII needles (homoglyphs, emoji, typographic dashes in SigmaHQ) are rare in event text
+  // whatever their length; counted as short ASCII they made lists of them look worse than a channel.
+  const c = n >= 6 || NON_ASCII.test(a.v) ? 0.0002 : n >= 4 ? 0.001 : n >= 2 ? 0.05 : 0.3;
+  return a.t === 'sub' ? c : c / 2;
 }
 
 /**
@@ -271,12 +290,23 @@ function leafWitness(leaf: Leaf, profile: MappingProfile): Witness {
   switch (leaf.kind) {
     case 'string': {
       if (kind !== 'keyword') return has;
-      const lit = patternIsLiteral(leaf.pattern);
+      const p = leaf.pattern;
+      const lit = patternIsLiteral(p);
       if (lit !== null) return [{ t: 'eq', field: leaf.field, v: witnessFold(lit) }];
-      // a matching term's A-Z-lowered form contains the lowered literal, so its fold contains the literal's fold
-      const run = longestLiteral(leaf.pattern);
-      if (run.length > 0) return [{ t: 'sub', field: leaf.field, v: witnessFold(run) }];
-      return has;
+      // A matching term's A-Z-lowered form contains the lowered literal, so its fold (the same
+      // length, character by character) contains the literal's fold, at the same end if anchored.
+      const opts: Atom[] = [];
+      const run = longestLiteral(p);
+      if (run.length > 0) opts.push({ t: 'sub', field: leaf.field, v: witnessFold(run) });
+      if (leaf.field !== null) {
+        const first = p[0];
+        const last = p[p.length - 1];
+        if (first.t === 'lit') opts.push({ t: 'pre', field: leaf.field, v: witnessFold(first.v) });
+        if (last.t === 'lit') opts.push({ t: 'suf', field: leaf.field, v: witnessFold(last.v) });
+      }
+      let best: Atom | undefined;
+      for (const a of opts) if (!best || atomCost(a) < atomCost(best)) best = a;
+      return best ? [best] : has;
     }
     case 'scalar':
       if (kind !== 'keyword') return has;
@@ -508,13 +538,6 @@ function groupContains(children: IrNode[], profile: MappingProfile): { preds: Pr
   return { preds, rest };
 }
 
-/** Substring witnesses of one field: the automaton, each needle's (rule, slot) codes, and per-event marks. */
-interface SubIndex {
-  ac: AhoCorasick;
-  rules: number[][];
-  seen: Uint32Array;
-}
-
 /** Exact-value witnesses of one field, with the lengths they have. */
 interface EqIndex {
   map: Map<string, number[]>;
@@ -564,9 +587,6 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
   const always: number[] = [];
   const need = new Uint8Array(rules.length);
   let never = 0;
-  const hasMap = new Map<string, number[]>();
-  const eqMaps = new Map<string | null, Map<string, number[]>>();
-  const subNeedles = new Map<string | null, { needles: string[]; rules: number[][]; byNeedle: Map<string, number> }>();
   const push = <K, V>(m: Map<K, V[]>, k: K, v: V): void => {
     const a = m.get(k);
     if (a) {
@@ -587,7 +607,20 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
     collect(r.query, seen);
     for (const k of seen) eqCount.set(k, (eqCount.get(k) ?? 0) + 1);
   }
-  commonEq = new Set([...eqCount].filter(([, c]) => c >= COMMON_EQ_RULES).map(([k]) => k));
+  const perField = new Map<string, number>();
+  for (const [k, c] of eqCount) {
+    const f = k.slice(0, k.indexOf('\u0000'));
+    perField.set(f, (perField.get(f) ?? 0) + c);
+  }
+  commonEq = new Map();
+  for (const [k, c] of eqCount) if (c >= COMMON_EQ_RULES) commonEq.set(k, (2 * c) / (perField.get(k.slice(0, k.indexOf('\u0000'))) as number));
+
+  const specs = new Map<string | null, FieldSpec>();
+  const spec = (f: string | null): FieldSpec => {
+    let x = specs.get(f);
+    if (!x) specs.set(f, (x = { has: [], eq: new Map(), sub: new Needles(), pre: new Needles(), suf: new Needles() }));
+    return x;
+  };
   rules.forEach((rule, ri) => {
     const build = (): Pred => {
       try {
@@ -621,42 +654,25 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
     slots.forEach((sw, slot) => {
       const code = ri * 2 + slot;
       for (const a of sw as Atom[]) {
-        if (a.t === 'has') push(hasMap, a.field, code);
-        else if (a.t === 'eq') {
-          let m = eqMaps.get(a.field);
-          if (!m) eqMaps.set(a.field, (m = new Map()));
-          push(m, a.v, code);
-        } else {
-          let s = subNeedles.get(a.field);
-          if (!s) subNeedles.set(a.field, (s = { needles: [], rules: [], byNeedle: new Map() }));
-          let id = s.byNeedle.get(a.v);
-          if (id === undefined) {
-            id = s.needles.length;
-            s.byNeedle.set(a.v, id);
-            s.needles.push(a.v);
-            s.rules.push([]);
-          }
-          const lst = s.rules[id];
-          if (lst[lst.length - 1] !== code) lst.push(code);
-        }
+        if (a.t === 'has') {
+          const l = spec(a.field).has;
+          if (l[l.length - 1] !== code) l.push(code);
+        } else if (a.t === 'eq') push(spec(a.field).eq, a.v, code);
+        // unbound keywords are every term of every keyword field: their anchored needles are substrings
+        else if (a.field === null || a.t === 'sub') spec(a.field).sub.add(a.v.length > SUB_MAX ? a.v.slice(-SUB_MAX) : a.v, code);
+        else spec(a.field)[a.t].add(a.v, code);
       }
     });
   });
-  const automata = new Map<string | null, SubIndex>();
-  for (const [field, s] of subNeedles) automata.set(field, { ac: new AhoCorasick(s.needles), rules: s.rules, seen: new Uint32Array(s.needles.length) });
-  // Per field: what to do for it, so an event's fields are visited once.
-  const fieldPlans = new Map<string, { has?: number[]; eq?: EqIndex; sub?: SubIndex }>();
-  const plan = (f: string) => {
-    let p = fieldPlans.get(f);
-    if (!p) fieldPlans.set(f, (p = {}));
-    return p;
-  };
-  for (const [f, r] of hasMap) plan(f).has = r;
-  for (const [f, m] of eqMaps) if (f !== null) plan(f).eq = eqIndex(m);
-  for (const [f, a] of automata) if (f !== null) plan(f).sub = a;
-  const kwEqMap = eqMaps.get(null);
-  const kwEq = kwEqMap && eqIndex(kwEqMap);
-  const kwSub = automata.get(null);
+  const kwSpec = specs.get(null);
+  const kwEq = kwSpec && kwSpec.eq.size ? eqIndex(kwSpec.eq) : undefined;
+  const kwSub = kwSpec && kwSpec.sub.needles.length ? kwSpec.sub : undefined;
+  // Per field, what to do for it, so an event's fields are visited once and each keyword term is
+  // folded and scanned once: the unbound-keyword needles ride in every keyword field's automaton.
+  const fieldPlans = new Map<string, FieldPlan>();
+  for (const [f, x] of specs) if (f !== null) fieldPlans.set(f, new FieldPlan(x, kwSub, !!kwEq));
+  // keyword fields no rule names still carry the unbound keywords' atoms
+  const kwPlan = kwSub || kwEq ? new FieldPlan(undefined, kwSub, !!kwEq) : undefined;
 
   const n = rules.length;
   const mark = new Uint32Array(n);
@@ -684,11 +700,12 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
     }
   };
   // Short needles (`\\`, `-`, ` `) hit many times per term: a needle's rules are added once per event.
-  let sub: SubIndex = { ac: new AhoCorasick([]), rules: [], seen: new Uint32Array(0) };
+  let hitRules: number[][] = [];
+  let hitSeen = new Uint32Array(0);
   const onHit = (id: number): void => {
-    if (sub.seen[id] === epoch) return;
-    sub.seen[id] = epoch;
-    addAll(sub.rules[id]);
+    if (hitSeen[id] === epoch) return;
+    hitSeen[id] = epoch;
+    addAll(hitRules[id]);
   };
   const match = (ev: PreparedEvent): number[] => {
     const out: number[] = [];
@@ -697,28 +714,39 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
     if (epoch === 0xffffffff) {
       mark.fill(0);
       slotMark.fill(0);
-      for (const a of automata.values()) a.seen.fill(0);
+      for (const p of fieldPlans.values()) p.resetMarks();
+      kwPlan?.resetMarks();
       epoch = 1;
     }
     ncand = 0;
     for (const [f, fv] of ev.fields) {
-      const p = fieldPlans.get(f);
-      if (p === undefined) continue;
+      let p = fieldPlans.get(f);
+      if (p === undefined) {
+        if (kwPlan === undefined || fv.kind !== 'keyword') continue;
+        p = kwPlan;
+      }
       if (p.has) addAll(p.has);
-      if (fv.kind !== 'keyword' || (!p.eq && !p.sub)) continue;
+      if (fv.kind !== 'keyword' || !p.terms) continue;
       const g = fieldG(ev, f) as string[];
       if (p.eq) eqLookup(p.eq, g, addAll);
-      if (p.sub) {
-        sub = p.sub;
-        for (let k = 0; k < g.length; k++) sub.ac.scan(g[k], onHit);
-      }
-    }
-    if (kwEq || kwSub) {
-      const g = fieldG(ev, null) as string[];
       if (kwEq) eqLookup(kwEq, g, addAll);
-      if (kwSub) {
-        sub = kwSub;
-        for (let k = 0; k < g.length; k++) sub.ac.scan(g[k], onHit);
+      if (p.sub) {
+        const ac = p.automaton();
+        hitRules = p.sub.rules;
+        hitSeen = p.subSeen;
+        for (let k = 0; k < g.length; k++) ac.scan(g[k], onHit);
+      }
+      if (p.pre) {
+        const trie = p.prefixes();
+        hitRules = p.pre.rules;
+        hitSeen = p.preSeen;
+        for (let k = 0; k < g.length; k++) trie.walk(g[k], onHit);
+      }
+      if (p.suf) {
+        const trie = p.suffixes();
+        hitRules = p.suf.rules;
+        hitSeen = p.sufSeen;
+        for (let k = 0; k < g.length; k++) trie.walk(g[k], onHit);
       }
     }
     addAll(always);
@@ -729,4 +757,96 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
     return out;
   };
   return { profile, rules, match, stats: { indexed, alwaysRun: always.length, never }, counters, witnesses };
+}
+
+// Long substring needles (file hashes, full paths) are cut to their last characters: still
+// selective, and the automata of the corpus's thousands of hash IOCs shrink to a fraction.
+const SUB_MAX = 16;
+
+/** Distinct needles with the (rule, slot) codes each one witnesses. */
+class Needles {
+  readonly needles: string[] = [];
+  readonly rules: number[][] = [];
+  private readonly ids = new Map<string, number>();
+  add(v: string, code: number): void {
+    let id = this.ids.get(v);
+    if (id === undefined) {
+      id = this.needles.length;
+      this.ids.set(v, id);
+      this.needles.push(v);
+      this.rules.push([]);
+    }
+    const l = this.rules[id];
+    if (l[l.length - 1] !== code) l.push(code);
+  }
+  concat(other: Needles | undefined): Needles {
+    if (!other) return this;
+    const out = new Needles();
+    for (const x of [this, other]) x.needles.forEach((v, id) => x.rules[id].forEach((c) => out.add(v, c)));
+    return out;
+  }
+}
+
+interface FieldSpec {
+  has: number[];
+  eq: Map<string, number[]>;
+  sub: Needles;
+  pre: Needles;
+  suf: Needles;
+}
+
+/**
+ * The witness atoms of one field. Automata and tries are built on the field's first event: a
+ * stream carries a few dozen of the hundreds of fields the corpus names.
+ */
+class FieldPlan {
+  readonly has: number[] | undefined;
+  readonly eq: EqIndex | undefined;
+  readonly sub: Needles | undefined;
+  readonly pre: Needles | undefined;
+  readonly suf: Needles | undefined;
+  /** Whether the field's terms need folding at all. */
+  readonly terms: boolean;
+  subSeen = new Uint32Array(0);
+  preSeen = new Uint32Array(0);
+  sufSeen = new Uint32Array(0);
+  private ac: NeedleScanner | undefined;
+  private preTrie: AffixTrie | undefined;
+  private sufTrie: AffixTrie | undefined;
+
+  constructor(x: FieldSpec | undefined, kwSub: Needles | undefined, kwEq: boolean) {
+    this.has = x?.has.length ? x.has : undefined;
+    this.eq = x?.eq.size ? eqIndex(x.eq) : undefined;
+    const sub = x ? x.sub.concat(kwSub) : kwSub;
+    this.sub = sub?.needles.length ? sub : undefined;
+    this.pre = x?.pre.needles.length ? x.pre : undefined;
+    this.suf = x?.suf.needles.length ? x.suf : undefined;
+    this.terms = !!(this.eq || this.sub || this.pre || this.suf) || kwEq;
+  }
+  automaton(): NeedleScanner {
+    if (!this.ac) {
+      this.ac = new NeedleScanner((this.sub as Needles).needles);
+      this.subSeen = new Uint32Array((this.sub as Needles).needles.length);
+    }
+    return this.ac;
+  }
+  prefixes(): AffixTrie {
+    if (!this.preTrie) {
+      this.preTrie = new AffixTrie((this.pre as Needles).needles, false);
+      this.preSeen = new Uint32Array((this.pre as Needles).needles.length);
+    }
+    return this.preTrie;
+  }
+  suffixes(): AffixTrie {
+    if (!this.sufTrie) {
+      this.sufTrie = new AffixTrie((this.suf as Needles).needles, true);
+      this.sufSeen = new Uint32Array((this.suf as Needles).needles.length);
+    }
+    return this.sufTrie;
+  }
+  resetMarks(): void {
+    this.subSeen.fill(0);
+    this.preSeen.fill(0);
+    this.sufSeen.fill(0);
+  }
 }

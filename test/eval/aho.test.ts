@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { AhoCorasick } from '../../src/eval/aho';
+import { AffixTrie, AhoCorasick, NeedleScanner } from '../../src/eval/aho';
 
 describe('Aho-Corasick', () => {
   it('finds exactly the needles that occur (property, against String.includes)', () => {
@@ -15,6 +15,45 @@ describe('Aho-Corasick', () => {
         assert.equal(ac.test(text), want.size > 0);
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('AffixTrie', () => {
+  it('finds exactly the needles the text starts or ends with (property)', () => {
+    const str = fc.array(fc.constantFrom('a', 'b', 'c', 'é', '😀'), { maxLength: 8 }).map((a) => a.join(''));
+    fc.assert(
+      fc.property(fc.array(str, { minLength: 1, maxLength: 10 }), str, fc.boolean(), (needles, text, fromEnd) => {
+        const trie = new AffixTrie(needles, fromEnd);
+        const found: number[] = [];
+        trie.walk(text, (id) => found.push(id));
+        const want = needles.map((n, i) => ((fromEnd ? text.endsWith(n) : text.startsWith(n)) ? i : -1)).filter((i) => i >= 0);
+        assert.deepEqual(found.sort((a, b) => a - b), want);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('NeedleScanner', () => {
+  it('finds exactly the needles that occur (property, against String.includes)', () => {
+    // 'š' (U+0161) shares its low byte with 'a': window keys collide and verification must tell them apart
+    const chars = (min: number, max: number) => fc.array(fc.constantFrom('a', 'b', 'c', '\u0161', 'é', '😀'), { minLength: min, maxLength: max }).map((a) => a.join(''));
+    // texts are made of needles and a little else, so that long needles do occur, anywhere
+    const setup = fc.array(chars(1, 14), { minLength: 1, maxLength: 30 }).chain((needles) =>
+      fc.tuple(fc.constant(needles), fc.array(fc.array(fc.oneof(fc.constantFrom(...needles), chars(0, 3)), { maxLength: 8 }).map((a) => a.join('')), { minLength: 1, maxLength: 3 })),
+    );
+    fc.assert(
+      fc.property(setup, ([needles, texts]) => {
+        const sc = new NeedleScanner(needles);
+        for (const text of texts) {
+          const found = new Set<number>();
+          sc.scan(text, (id) => found.add(id));
+          const want = new Set(needles.map((n, i) => (text.includes(n) ? i : -1)).filter((i) => i >= 0));
+          assert.deepEqual([...found].sort((a, b) => a - b), [...want].sort((a, b) => a - b));
+        }
+      }),
+      { numRuns: 3000 },
     );
   });
 });

@@ -90,6 +90,65 @@ describe('fast evaluator vs full-scan oracle (property)', () => {
     );
   });
 
+  // Large rule sets exercise what small ones never reach: exact values many rules require (routed
+  // by their share), second witnesses, prefix/suffix tries, 4- and 8-gram needles, long needles
+  // cut to their last characters. Rules and events draw their text from one pool of long
+  // literals, so that needles do occur, at either end or inside, in any case.
+  it('agree on large rule sets with long literals and shared routing values', () => {
+    const FEW = ['a', 'A', 'b', 'K', '\u212a', '\u0161', '.', '\\', ' ', 'é'];
+    const chars = (min: number, max: number) => fc.array(fc.constantFrom(...FEW), { minLength: min, maxLength: max }).map((a) => a.join(''));
+    const setup = fc.array(chars(1, 24), { minLength: 4, maxLength: 12 }).chain((pool) => {
+      const lit = fc.oneof(fc.constantFrom(...pool), fc.constantFrom(...pool).map((v) => v.toUpperCase()), chars(1, 6));
+      const anchored: fc.Arbitrary<PatternPart[]> = fc
+        .tuple(fc.option(lit, { nil: undefined, freq: 2 }), fc.option(lit, { nil: undefined, freq: 2 }), fc.option(lit, { nil: undefined, freq: 2 }), fc.boolean())
+        .map(([head, mid, tail, one]) => {
+          const out: PatternPart[] = [];
+          if (head) out.push({ t: 'lit', v: head });
+          out.push({ t: one ? 'one' : 'any' });
+          if (mid) out.push({ t: 'lit', v: mid }, { t: 'any' });
+          if (tail) out.push({ t: 'lit', v: tail });
+          return out;
+        });
+      const field = fc.constantFrom<string | null>('a', 'b', 'c.d', null);
+      const strLeaf: fc.Arbitrary<IrNode> = fc.record({ field, pattern: anchored, cs: fc.boolean() }).map(({ field: f, pattern: p, cs }) => ({ kind: 'string' as const, field: f, pattern: p, caseSensitive: cs, origin }));
+      const eqLeaf: fc.Arbitrary<IrNode> = fc.record({ field, v: lit }).map(({ field: f, v }) => ({ kind: 'string' as const, field: f, pattern: [{ t: 'lit' as const, v }], caseSensitive: false, origin }));
+      const containsList: fc.Arbitrary<IrNode> = fc.record({ field, vals: fc.array(lit, { minLength: 1, maxLength: 10 }) }).map(({ field: f, vals }) => ({
+        kind: 'or' as const,
+        children: vals.map((v) => ({ kind: 'string' as const, field: f, pattern: [{ t: 'any' as const }, { t: 'lit' as const, v }, { t: 'any' as const }], caseSensitive: false, origin })),
+      }));
+      const part = fc.oneof({ arbitrary: strLeaf, weight: 3 }, { arbitrary: eqLeaf, weight: 1 }, { arbitrary: containsList, weight: 1 });
+      const body: fc.Arbitrary<IrNode> = fc.oneof({ arbitrary: part, weight: 3 }, { arbitrary: fc.array(part, { minLength: 2, maxLength: 3 }).map((children) => ({ kind: 'and' as const, children })), weight: 1 });
+      // most rules require one of two routing values of field r, as log-source conditions do
+      const routed = fc.tuple(fc.constantFrom(0, 1, 1, 1, 2), body, fc.option(body, { nil: undefined, freq: 2 })).map(([route, b, b2]): IrNode => {
+        const kids: IrNode[] = [b, ...(b2 ? [b2] : [])];
+        return route === 2 ? (kids.length === 1 ? kids[0] : { kind: 'and', children: kids }) : { kind: 'and', children: [scalar('r', route), ...kids] };
+      });
+      // a pool literal at the start, the end, inside, or alone, in either case
+      const value = fc
+        .tuple(chars(1, 3), lit, chars(1, 3), fc.constantFrom('start', 'end', 'inside', 'alone'), fc.boolean())
+        .map(([x, v, y, where, up]) => {
+          const w = up ? v.toUpperCase() : v;
+          return where === 'start' ? w + y : where === 'end' ? x + w : where === 'inside' ? x + w + y : w;
+        });
+      const ev = fc.record({ r: fc.constantFrom(0, 1), a: fc.oneof(value, fc.array(value, { maxLength: 3 })), b: value, c: fc.record({ d: value }) }, { requiredKeys: ['r'] });
+      return fc.tuple(fc.array(routed, { minLength: 20, maxLength: 45 }), fc.array(ev, { minLength: 1, maxLength: 8 }));
+    });
+    let matched = 0;
+    fc.assert(
+      fc.property(setup, ([queries, events]) => {
+        const rs = compileRuleset(queries.map((q) => rule(q)), { profile: { ...sysmon, ignoreAbove: 60 } });
+        for (const e of events) {
+          const p = prepareEvent(e as Record<string, unknown>, rs.profile);
+          const fast = rs.match(p);
+          assert.deepEqual(fast, rs.matchOracle(p));
+          matched += fast.length;
+        }
+      }),
+      { numRuns: 300 },
+    );
+    assert.ok(matched > 300, `only ${matched} matches: the generators no longer make rules match`);
+  });
+
   it('the witness fold never separates what Lucene case_insensitive joins (whole BMP)', () => {
     for (let p = 0x20; p < 0x7f; p++) {
       const needle = String.fromCharCode(p);
