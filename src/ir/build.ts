@@ -80,8 +80,18 @@ function invalid(code: string, message: string): never {
   throw new SigmaEsError(code, message);
 }
 
+/** Chains already found valid (with or without a field): a corpus uses a few dozen. */
+const validChains = new Set<string>();
+
 /** Validate the chain's order and combinations, as the spec and pySigma define them. */
 function checkChain(mods: string[], field: string | null): void {
+  const key = `${field === null ? '-' : '+'}${mods.join('|')}`;
+  if (validChains.has(key)) return;
+  checkChainOnce(mods, field);
+  validChains.add(key);
+}
+
+function checkChainOnce(mods: string[], field: string | null): void {
   const kinds = mods.map((m) => MODIFIERS[m]);
   const has = (m: string): boolean => mods.includes(m);
   const typeMods = mods.filter((m) => MODIFIERS[m] === 'type');

@@ -23,7 +23,11 @@ export function normalizePattern(parts: PatternPart[]): PatternPart[] {
  * pySigma's state machine: `\` before `*`, `?` or `\` yields that character literally;
  * before anything else both characters are kept; a trailing lone `\` is kept.
  */
+const SPECIAL = /[*?\\]/;
+
 export function parseSigmaString(s: string): PatternPart[] {
+  // most values have no wildcard or backslash: one literal, no character loop
+  if (!SPECIAL.test(s)) return s === '' ? [] : [{ t: 'lit', v: s }];
   const parts: PatternPart[] = [];
   let lit = '';
   for (let i = 0; i < s.length; i++) {
