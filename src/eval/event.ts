@@ -56,7 +56,8 @@ const pathCache = new Map<string, Map<string, string>>();
 let pathCacheSize = 0;
 const PATH_CACHE_MAX = 50_000;
 
-function childPath(prefix: string, k: string): string {
+/** The cached paths under one object path (looked up once per object, not once per key). */
+function childPaths(prefix: string): Map<string, string> {
   let m = pathCache.get(prefix);
   if (!m) {
     if (pathCacheSize >= PATH_CACHE_MAX) {
@@ -65,50 +66,72 @@ function childPath(prefix: string, k: string): string {
     }
     pathCache.set(prefix, (m = new Map()));
   }
-  let p = m.get(k);
-  if (p === undefined) {
-    p = `${prefix}.${k}`;
-    m.set(k, p);
-    pathCacheSize++;
-  }
-  return p;
+  return m;
 }
 
 /** Flatten like ES: dotted paths, arrays contribute members, null/[] contribute nothing. */
 export function flattenEvent(source: Record<string, unknown>): { raw: Map<string, JsonScalar[]>; conflict: string | null } {
-  const raw = new Map<string, JsonScalar[]>();
-  // An array, not a Set: only the first path that is also a value matters, in first-seen order.
-  const objectPaths: string[] = [];
-  let conflict: string | null = null;
-  const walk = (prefix: string, v: unknown): void => {
-    if (v === null || v === undefined) return;
-    if (Array.isArray(v)) {
-      for (const m of v) walk(prefix, m);
-      return;
+  const st: FlattenState = { raw: new Map(), objectPaths: [], dotted: undefined };
+  walkValue(st, '', source, false);
+  // A key with a dot is an object too ({"a.b":1} is {"a":{"b":1}}). The prefixes where one key
+  // ends and the next begins were met as objects on the way down; only leaves under a dotted
+  // key can add more.
+  if (st.dotted) {
+    for (const k of st.dotted) {
+      for (let d = k.indexOf('.'); d > 0; d = k.indexOf('.', d + 1)) st.objectPaths.push(k.slice(0, d));
     }
-    if (typeof v === 'object' && !(v instanceof RawNumber)) {
-      if (prefix !== '') objectPaths.push(prefix);
-      for (const k of Object.keys(v as object)) walk(prefix === '' ? k : childPath(prefix, k), (v as Record<string, unknown>)[k]);
-      return;
-    }
-    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean' && !(v instanceof RawNumber)) return;
-    const arr = raw.get(prefix);
-    if (arr) arr.push(v as JsonScalar);
-    else raw.set(prefix, [v as JsonScalar]);
-  };
-  walk('', source);
-  // Dotted keys are objects too ({"a.b":1} is {"a":{"b":1}}).
-  for (const k of raw.keys()) {
-    for (let d = k.indexOf('.'); d > 0; d = k.indexOf('.', d + 1)) objectPaths.push(k.slice(0, d));
   }
   // One name cannot be both an object and a value in one document: ES fails to map it.
-  for (const p of objectPaths) {
-    if (raw.has(p)) {
+  let conflict: string | null = null;
+  for (const p of st.objectPaths) {
+    if (st.raw.has(p)) {
       conflict = `field [${p}] is both an object and a value`;
       break;
     }
   }
-  return { raw, conflict };
+  return { raw: st.raw, conflict };
+}
+
+interface FlattenState {
+  raw: Map<string, JsonScalar[]>;
+  // An array, not a Set: only the first path that is also a value matters, in first-seen order.
+  objectPaths: string[];
+  /** Leaf paths under a key that contains a dot. */
+  dotted: string[] | undefined;
+}
+
+function walkValue(st: FlattenState, prefix: string, v: unknown, dotted: boolean): void {
+  if (v === null || v === undefined) return;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v instanceof RawNumber) {
+    const arr = st.raw.get(prefix);
+    if (arr) arr.push(v);
+    else {
+      st.raw.set(prefix, [v]);
+      if (dotted) (st.dotted ??= []).push(prefix);
+    }
+    return;
+  }
+  if (Array.isArray(v)) {
+    for (const m of v) walkValue(st, prefix, m, dotted);
+    return;
+  }
+  if (typeof v !== 'object') return;
+  const o = v as Record<string, unknown>;
+  if (prefix === '') {
+    for (const k of Object.keys(o)) walkValue(st, k, o[k], dotted || k.includes('.'));
+    return;
+  }
+  st.objectPaths.push(prefix);
+  const paths = childPaths(prefix);
+  for (const k of Object.keys(o)) {
+    let p = paths.get(k);
+    if (p === undefined) {
+      p = `${prefix}.${k}`;
+      paths.set(k, p);
+      pathCacheSize++;
+    }
+    walkValue(st, p, o[k], dotted || k.includes('.'));
+  }
 }
 
 // strict_date_optional_time: the date part, optionally time, fraction up to 9 digits, zone.
@@ -130,9 +153,11 @@ export function parseEsDate(v: JsonScalar): number | null {
     const sec = s ? Number(s) : 0;
     if (month < 1 || month > 12 || day < 1 || hour > 23 || min > 59 || sec > 59) return null;
     const ms = frac ? Math.floor(Number((frac + '000000000').slice(0, 9)) / 1e6) : 0;
-    let t = Date.UTC(Number(y), month - 1, day, hour, min, sec, ms);
-    if (new Date(t).getUTCDate() !== day) return null; // 2023-02-30
-    if (Number(y) < 100) t = new Date(t).setUTCFullYear(Number(y));
+    const year = Number(y);
+    // 2023-02-30; Date.UTC reads years 0-99 as 1900-1999, whose leap years decided here before
+    if (day > daysInMonth(year < 100 ? 1900 + year : year, month)) return null;
+    let t = Date.UTC(year, month - 1, day, hour, min, sec, ms);
+    if (year < 100) t = new Date(t).setUTCFullYear(year);
     if (zone && zone !== 'Z') {
       const sign = zone[0] === '-' ? -1 : 1;
       const digits = zone.slice(1).replace(':', '');
@@ -143,6 +168,11 @@ export function parseEsDate(v: JsonScalar): number | null {
   }
   if (/^-?\d+(\.\d+)?$/.test(v)) return Math.trunc(Number(v));
   return null;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
 }
 
 const LONG_MAX = 9223372036854775807;
@@ -189,13 +219,22 @@ function parseNumeric(v: JsonScalar, kind: 'long' | 'double'): number | null | '
 
 // Field names are fresh strings per event; looking them up as object properties internalises
 // each one (a string-table probe), several times the cost of a Map lookup on nested events.
+// Every name met is cached with its resolved kind (keyword when the profile does not type it):
+// one lookup per field and event.
 const kindMaps = new WeakMap<Record<string, FieldKind>, Map<string, FieldKind>>();
-function kindsOf(profile: MappingProfile): Map<string, FieldKind> {
+const KIND_CACHE_MAX = 50_000;
+function kindOf(profile: MappingProfile, name: string): FieldKind {
   let m = kindMaps.get(profile.fields);
-  if (!m) kindMaps.set(profile.fields, (m = new Map(Object.entries(profile.fields))));
-  return m;
+  if (!m) kindMaps.set(profile.fields, (m = new Map()));
+  let k = m.get(name);
+  if (k === undefined) {
+    if (m.size >= KIND_CACHE_MAX) m.clear();
+    // names a plain-object lookup resolves through Object.prototype are kept as they were read
+    k = (Object.prototype.hasOwnProperty.call(profile.fields, name) || INHERITED.has(name) ? profile.fields[name] : undefined) ?? 'keyword';
+    m.set(name, k);
+  }
+  return k;
 }
-/** Names a plain-object lookup resolves through Object.prototype, kept as they were read. */
 const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype));
 
 const NO_TERMS = Object.freeze([]) as unknown as string[];
@@ -208,20 +247,32 @@ export function prepareEvent(source: Record<string, unknown>, profile: MappingPr
   const keywordTerms: string[] = [];
   let rejected: string | null = conflict;
   const limit = profile.ignoreAbove;
-  const typed = kindsOf(profile);
   for (const [name, values] of raw) {
-    const kind = typed.get(name) ?? (INHERITED.has(name) ? profile.fields[name] : undefined) ?? 'keyword';
+    const kind = kindOf(profile, name);
     // A field has values of one kind only; the other lists are shared, frozen empty arrays.
-    const fv: FieldValues = kind === 'keyword' ? { kind, terms: [], nums: NO_NUMS, ips: NO_IPS, lo: undefined, g: undefined } : { kind, terms: NO_TERMS, nums: [], ips: [], lo: undefined, g: undefined };
+    const fv: FieldValues = kind === 'keyword' ? { kind, terms: NO_TERMS, nums: NO_NUMS, ips: NO_IPS, lo: undefined, g: undefined } : { kind, terms: NO_TERMS, nums: [], ips: [], lo: undefined, g: undefined };
     if (kind === 'keyword') {
+      if (values.length === 1) {
+        const t = keywordText(values[0]);
+        if (t.length <= limit) {
+          fv.terms = [t];
+          keywordTerms.push(t);
+          fields.set(name, fv);
+        }
+        continue;
+      }
+      const terms: string[] = [];
       for (const v of values) {
         const t = keywordText(v);
         if (t.length <= limit) {
-          fv.terms.push(t);
+          terms.push(t);
           keywordTerms.push(t);
         }
       }
-      if (fv.terms.length > 0) fields.set(name, fv);
+      if (terms.length > 0) {
+        fv.terms = terms;
+        fields.set(name, fv);
+      }
       continue;
     }
     for (const v of values) {
