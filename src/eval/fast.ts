@@ -573,7 +573,6 @@ export interface FastRuleset {
   stats: { indexed: number; alwaysRun: number; never: number };
   /** Events seen and candidate rules evaluated so far (to judge the index). */
   counters: { events: number; candidates: number };
-  witnesses: Witness[];
 }
 
 /**
@@ -583,7 +582,6 @@ export interface FastRuleset {
  */
 export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?: LeafPreds[]): FastRuleset {
   const preds: Pred[] = [];
-  const witnesses: Witness[] = [];
   const always: number[] = [];
   const need = new Uint8Array(rules.length);
   let never = 0;
@@ -639,7 +637,6 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
     } else preds.push(build());
     const slots = ruleWitnesses(rule.query, profile);
     const w = slots[0];
-    witnesses.push(w);
     if (w === null) {
       always.push(ri * 2);
       need[ri] = 1;
@@ -671,6 +668,8 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
   // folded and scanned once: the unbound-keyword needles ride in every keyword field's automaton.
   const fieldPlans = new Map<string, FieldPlan>();
   for (const [f, x] of specs) if (f !== null) fieldPlans.set(f, new FieldPlan(x, kwSub, !!kwEq));
+  for (const p of fieldPlans.values()) p.sub?.seal();
+  for (const x of specs.values()) for (const l of [x.sub, x.pre, x.suf]) l.seal();
   // keyword fields no rule names still carry the unbound keywords' atoms
   const kwPlan = kwSub || kwEq ? new FieldPlan(undefined, kwSub, !!kwEq) : undefined;
 
@@ -756,7 +755,7 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
     for (let k = 0; k < ncand; k++) if (preds[sorted[k]](ev)) out.push(sorted[k]);
     return out;
   };
-  return { profile, rules, match, stats: { indexed, alwaysRun: always.length, never }, counters, witnesses };
+  return { profile, rules, match, stats: { indexed, alwaysRun: always.length, never }, counters };
 }
 
 // Long substring needles (file hashes, full paths) are cut to their last characters: still
@@ -767,17 +766,22 @@ const SUB_MAX = 16;
 class Needles {
   readonly needles: string[] = [];
   readonly rules: number[][] = [];
-  private readonly ids = new Map<string, number>();
+  /** Needle → id while the index is built. */
+  private ids: Map<string, number> | undefined = new Map();
   add(v: string, code: number): void {
-    let id = this.ids.get(v);
+    const ids = this.ids as Map<string, number>;
+    let id = ids.get(v);
     if (id === undefined) {
       id = this.needles.length;
-      this.ids.set(v, id);
+      ids.set(v, id);
       this.needles.push(v);
       this.rules.push([]);
     }
     const l = this.rules[id];
     if (l[l.length - 1] !== code) l.push(code);
+  }
+  seal(): void {
+    this.ids = undefined;
   }
   concat(other: Needles | undefined): Needles {
     if (!other) return this;

@@ -100,4 +100,30 @@ describe('sigma-es match', () => {
     assert.deepEqual(two.out, one.out);
     assert.equal(two.code, one.code);
   });
+
+  it('waits for a slow writer (backpressure) and still writes everything, in order, with 1 or 2 workers', async function () {
+    this.timeout(60000);
+    const events: string[] = [];
+    for (const e of generateEvents(4000, 9, 'sysmon')) events.push(JSON.stringify(e));
+    const file = path.join(dir, 'slow.ndjson');
+    fs.writeFileSync(file, events.join('\n') + '\n');
+    const fast = await run(events.join('\n') + '\n', { pipeline: [] });
+    for (const workers of [1, 2]) {
+      let out = '';
+      let writes = 0;
+      let pending = 0;
+      let maxPending = 0;
+      // every write "fills the buffer": reading must pause until it has drained
+      const slow = (s: string): Promise<void> => {
+        out += s;
+        writes++;
+        maxPending = Math.max(maxPending, ++pending);
+        return new Promise((res) => setTimeout(() => (pending--, res()), 20));
+      };
+      await runMatch([ruleFile], { events: file, pipeline: [], workers, batchSize: 50 }, slow, () => undefined);
+      assert.deepEqual(out.split('\n').filter((l) => l), fast.out, `${workers} worker(s)`);
+      // what one read chunk (or the batches the workers have in flight) produces, not the whole output
+      assert.ok(writes >= 30 && maxPending <= 6, `${maxPending} of ${writes} writes outstanding at once`);
+    }
+  });
 });

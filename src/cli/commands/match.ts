@@ -45,13 +45,33 @@ function workerScript(): { file: string; execArgv: string[] } {
   return { file: path.join(__dirname, '..', '..', 'eval', 'worker.ts'), execArgv: ['--require', 'tsx/cjs'] };
 }
 
-type Write = (s: string) => void;
+/** A writer may return a promise: no more input is read until it settles (a slow reader's backpressure). */
+type Write = (s: string) => void | boolean | Promise<void>;
+
+// Output goes out in pieces of at most this many lines: a batch's lines joined into one string of
+// a few hundred KB would be allocated straight into V8's old generation, which only a full GC frees.
+const LINES_PER_WRITE = 128;
 
 /**
  * Run `match`. Output lines go to `out` (one NDJSON line per match, then correlation alerts),
  * messages and the summary to `err`. Returns the exit code.
  */
-export async function runMatch(rules: string[], opts: MatchOptions, out: Write, err: Write): Promise<number> {
+export async function runMatch(rules: string[], opts: MatchOptions, writeOut: Write, err: Write): Promise<number> {
+  let backlog: Promise<void> | undefined;
+  const out = (s: string): void => {
+    const r = writeOut(s);
+    if (r instanceof Promise) backlog = r;
+  };
+  const outLines = (lines: string[], n = lines.length): void => {
+    for (let i = 0; i < n; i += LINES_PER_WRITE) out(lines.slice(i, Math.min(n, i + LINES_PER_WRITE)).join('\n') + '\n');
+  };
+  const settle = async (): Promise<void> => {
+    while (backlog) {
+      const b = backlog;
+      backlog = undefined;
+      await b;
+    }
+  };
   const t0 = process.hrtime.bigint();
   const onError = opts.onError ?? 'skip';
   if (onError !== 'skip' && onError !== 'fail') throw new UsageError(`--on-error must be skip or fail, got '${onError}'`);
@@ -76,7 +96,9 @@ export async function runMatch(rules: string[], opts: MatchOptions, out: Write, 
   if (opts.events === '-') input = process.stdin;
   else {
     if (!fs.existsSync(opts.events)) throw new SigmaEsError('FILE_NOT_FOUND', `no such events file: ${opts.events}`, { file: opts.events });
-    input = fs.createReadStream(opts.events, { highWaterMark: 1 << 20 });
+    // 64 KiB reads: a chunk, and the records sliced from it, stay small enough for the young
+    // generation (1 MiB chunks went straight to the old one and piled up until a full GC)
+    input = fs.createReadStream(opts.events, { highWaterMark: 1 << 16 });
   }
   const eventsName = opts.events === '-' ? '<stdin>' : opts.events;
 
@@ -97,7 +119,7 @@ export async function runMatch(rules: string[], opts: MatchOptions, out: Write, 
         summary.events += b.events;
         summary.rejected += b.rejected;
         summary.matches += b.matches;
-        if (b.lines) out(r.lines.slice(0, b.lines).join('\n') + '\n');
+        if (b.lines) outLines(r.lines, b.lines);
         break;
       }
     }
@@ -105,7 +127,7 @@ export async function runMatch(rules: string[], opts: MatchOptions, out: Write, 
     summary.events += r.events;
     summary.rejected += r.rejected;
     summary.matches += r.matches;
-    if (r.lines.length) out(r.lines.join('\n') + '\n');
+    if (r.lines.length) outLines(r.lines);
     if (corr) {
       for (const c of r.corr) {
         const rec = parseRecord(c.index, 0, c.text);
@@ -115,7 +137,8 @@ export async function runMatch(rules: string[], opts: MatchOptions, out: Write, 
   };
 
   const workers = opts.workers ?? 1;
-  const batchSize = opts.batchSize ?? 512;
+  // one thread: small batches, so that a batch's events and output die young
+  const batchSize = opts.batchSize ?? (workers <= 1 ? 64 : 512);
   const splitter = new RecordSplitter(false);
   let batch: RawRecord[] = [];
 
@@ -133,6 +156,7 @@ export async function runMatch(rules: string[], opts: MatchOptions, out: Write, 
         if (failed) break;
       }
       if (failed) break;
+      await settle();
     }
     if (!failed) {
       for (const rec of splitter.end()) {
@@ -182,6 +206,7 @@ export async function runMatch(rules: string[], opts: MatchOptions, out: Write, 
       });
     }
     const dispatch = async (records: RawRecord[]): Promise<void> => {
+      await settle();
       while (inFlight >= workers * 4 && !workerError) await new Promise<void>((res) => (slot = res));
       if (workerError) throw workerError;
       const s = seq++;
@@ -234,6 +259,7 @@ export async function runMatch(rules: string[], opts: MatchOptions, out: Write, 
       );
     }
   }
+  await settle();
   summary.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (opts.json) err(JSON.stringify({ summary }) + '\n');
   else
@@ -259,6 +285,17 @@ function flushWithError(
   return { errors: [{ index: bad.index, line: bad.line, message: error }] };
 }
 
+/** Settles when the stream can take more, or can take nothing more (closed, failed). */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done).off('close', done).off('error', done);
+      resolve();
+    };
+    stream.once('drain', done).once('close', done).once('error', done);
+  });
+}
+
 export function registerMatchCommand(program: Command): void {
   program
     .command('match')
@@ -273,7 +310,7 @@ export function registerMatchCommand(program: Command): void {
     .option('--on-error <mode>', 'malformed event records: skip (report and go on) or fail', 'skip')
     .option('--timestamp-field <field>', 'date field ordering events for correlations', '@timestamp')
     .action(async (rules: string[], opts: MatchOptions) => {
-      const code = await runMatch(rules, opts, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
+      const code = await runMatch(rules, opts, (s) => (process.stdout.write(s) ? undefined : drained(process.stdout)), (s) => process.stderr.write(s));
       process.exitCode = code;
     });
 }
