@@ -376,6 +376,7 @@ const EMPTY_BITS = new Int32Array(1);
 class GramTable {
   readonly shift: number;
   readonly bits: Int32Array;
+  private readonly bits2: Int32Array;
   private readonly keys: Int32Array;
   private readonly used: Uint8Array;
   private readonly mask: number;
@@ -407,11 +408,15 @@ class GramTable {
       if (!l) byKey.set(k, (l = []));
       l.push(id, best);
     }
-    // ~16 filter bits per key (about 6% of windows of unrelated text pass), 2^10 .. 2^18 bits
-    let logBits = 10;
-    while (logBits < 18 && 1 << logBits < byKey.size * 16) logBits++;
+    // A window that passes the first probe (one bit per key, ~32 bits per key) is tested against a
+    // second bit from another hash, and only then looked up: about 0.5% of the windows of unrelated
+    // text get that far (was 4-6% with one probe into a filter of 16 bits per key, and looking a
+    // window up costs as much as scanning a few dozen characters). 2^13 .. 2^18 bits.
+    let logBits = 13;
+    while (logBits < 18 && 1 << logBits < byKey.size * 32) logBits++;
     this.shift = 32 - logBits;
     this.bits = new Int32Array(1 << (logBits - 5));
+    this.bits2 = new Int32Array(1 << (logBits - 5));
     let logSlots = 1;
     while (1 << logSlots < byKey.size * 2) logSlots++;
     this.mask = (1 << logSlots) - 1;
@@ -423,6 +428,8 @@ class GramTable {
     for (const [k, l] of byKey) {
       const b = Math.imul(k, 0x9e3779b1) >>> this.shift;
       this.bits[b >>> 5] |= 1 << (b & 31);
+      const b2 = Math.imul(k, 0x85ebca6b) >>> this.shift;
+      this.bits2[b2 >>> 5] |= 1 << (b2 & 31);
       let slot = Math.imul(k, 0x85ebca6b) & this.mask;
       while (this.used[slot]) slot = (slot + 1) & this.mask;
       this.used[slot] = 1;
@@ -443,6 +450,8 @@ class GramTable {
 
   /** The window with key k starts at `at`: report the needles filed under k that occur there. */
   verify(text: string, k: number, at: number, needles: string[], hit: (id: number) => void): void {
+    const b2 = Math.imul(k, 0x85ebca6b) >>> this.shift;
+    if ((this.bits2[b2 >>> 5] & (1 << (b2 & 31))) === 0) return;
     const keys = this.keys;
     const used = this.used;
     let slot = Math.imul(k, 0x85ebca6b) & this.mask;
