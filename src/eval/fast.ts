@@ -271,6 +271,26 @@ export function regexNeedles(ast: RegexAst, flags: { i: boolean }): string[] | n
   return r && r.every((v) => v.length > 0) ? r.map(witnessFold) : null;
 }
 
+/** Fewest code points any match spans (so fewest UTF-16 units a term needs to contain one). */
+function regexMinLength(n: RegexNode): number {
+  switch (n.t) {
+    case 'char':
+    case 'dot':
+    case 'class':
+      return 1;
+    case 'seq':
+      return n.items.reduce((a, x) => a + regexMinLength(x), 0);
+    case 'alt':
+      return Math.min(...n.items.map(regexMinLength));
+    case 'group':
+      return regexMinLength(n.body);
+    case 'repeat':
+      return n.min * regexMinLength(n.body);
+    default:
+      return 0;
+  }
+}
+
 function cost(w: Witness): number {
   if (w === null) return Infinity;
   let c = 0;
@@ -454,15 +474,20 @@ function compileNode(n: IrNode, profile: MappingProfile, doc: IrRule, leafPreds:
       // leaves made up by groupContains are not in the oracle's map
       const oracle = leafPreds?.get(n) ?? compileLeaf(n, profile, doc);
       if (n.kind === 'regex' && (n.field === null || fieldKind(profile, n.field) === 'keyword')) {
-        // skip the automaton for terms that lack every necessary literal
-        const needles = regexNeedles(n.ast, n.flags);
-        if (!needles) return oracle;
+        // skip the automaton for terms that lack every necessary literal, or are shorter than any
+        // match (`\s[a-f0-9]{64}\s[a-f0-9]{16}` against every command line: 1 us per event)
+        const needles = regexNeedles(n.ast, n.flags) ?? [''];
+        const minLen = regexMinLength(n.ast.body);
+        if (needles.length === 1 && needles[0] === '' && minLen <= 1) return oracle;
         const field = n.field;
         return (ev) => {
           const g = fieldG(ev, field);
           if (!g) return false;
           let any = false;
-          for (let i = 0; i < g.length && !any; i++) for (const v of needles) if (g[i].includes(v)) (any = true);
+          for (let i = 0; i < g.length && !any; i++) {
+            if (g[i].length < minLen) continue;
+            for (const v of needles) if (g[i].includes(v)) any = true;
+          }
           return any && oracle(ev);
         };
       }
@@ -479,11 +504,14 @@ const GROUP_MIN = 4;
 
 /**
  * Long OR lists of case-insensitive `contains` values on one field (the bulk of SigmaHQ) become
- * one Aho-Corasick pass over the A-Z-lowered terms; exact values become one set lookup.
+ * one Aho-Corasick pass over the A-Z-lowered terms; exact values become one set lookup;
+ * `endswith` / `startswith` values (`Image|endswith:` lists of fifty binaries) one trie walk
+ * from that end of each term.
  */
 function groupContains(children: IrNode[], profile: MappingProfile): { preds: Pred[]; rest: IrNode[] } | null {
   const contains = new Map<string | null, string[]>();
   const exact = new Map<string | null, Set<string>>();
+  const affix = new Map<string, { nodes: IrNode[]; needles: string[] }>();
   const rest: IrNode[] = [];
   for (const c of children) {
     // Only keyword text can be compared as text: a string on an ip or numeric field means an address or a number.
@@ -501,11 +529,42 @@ function groupContains(children: IrNode[], profile: MappingProfile): { preds: Pr
         exact.set(c.field, l);
         continue;
       }
+      const suffix = p.length === 2 && p[0].t === 'any' && p[1].t === 'lit';
+      if (c.field !== null && (suffix || (p.length === 2 && p[0].t === 'lit' && p[1].t === 'any'))) {
+        const key = `${suffix ? 's' : 'p'}${c.field}`;
+        let g = affix.get(key);
+        if (!g) affix.set(key, (g = { nodes: [], needles: [] }));
+        g.nodes.push(c);
+        g.needles.push(asciiLower((p[suffix ? 1 : 0] as { v: string }).v));
+        continue;
+      }
     }
     rest.push(c);
   }
   const preds: Pred[] = [];
   let grouped = 0;
+  for (const [key, g] of affix) {
+    if (g.nodes.length < GROUP_MIN) {
+      rest.push(...g.nodes);
+      continue;
+    }
+    grouped++;
+    const field = key.slice(1);
+    const fromEnd = key[0] === 's';
+    let trie: AffixTrie | undefined;
+    let found = false;
+    const hit = (): void => {
+      found = true;
+    };
+    preds.push((ev) => {
+      const lo = fieldLo(ev, field);
+      if (!lo) return false;
+      trie ??= new AffixTrie(g.needles, fromEnd);
+      found = false;
+      for (let i = 0; i < lo.length && !found; i++) trie.walk(lo[i], hit);
+      return found;
+    });
+  }
   for (const [field, needles] of contains) {
     if (needles.length < GROUP_MIN) {
       for (const v of needles) rest.push({ kind: 'string', field, pattern: [{ t: 'any' }, { t: 'lit', v }, { t: 'any' }], caseSensitive: false, origin: { identifier: '', sigmaField: field, modifiers: [], value: v } });

@@ -5,6 +5,7 @@ import { witnessFold } from '../../src/eval/fast';
 import { compileWildcardMatcher } from '../../src/eval/lucene';
 import { getProfile, type MappingProfile } from '../../src/mapping/profile';
 import type { IrNode, PatternPart } from '../../src/ir/types';
+import { parseSigmaRegex } from '../../src/ir/regex';
 import { cidr, cmp, exists, rule, scalar } from './helpers';
 
 const sysmon = getProfile('sysmon') as MappingProfile;
@@ -116,7 +117,20 @@ describe('fast evaluator vs full-scan oracle (property)', () => {
         kind: 'or' as const,
         children: vals.map((v) => ({ kind: 'string' as const, field: f, pattern: [{ t: 'any' as const }, { t: 'lit' as const, v }, { t: 'any' as const }], caseSensitive: false, origin })),
       }));
-      const part = fc.oneof({ arbitrary: strLeaf, weight: 3 }, { arbitrary: eqLeaf, weight: 1 }, { arbitrary: containsList, weight: 1 });
+      // endswith / startswith lists on one field (grouped into one trie walk when long)
+      const affixList: fc.Arbitrary<IrNode> = fc.record({ field: fc.constantFrom('a', 'b', 'c.d'), end: fc.boolean(), vals: fc.array(lit, { minLength: 1, maxLength: 8 }) }).map(({ field: f, end, vals }) => ({
+        kind: 'or' as const,
+        children: vals.map((v) => ({ kind: 'string' as const, field: f, pattern: end ? [{ t: 'any' as const }, { t: 'lit' as const, v }] : [{ t: 'lit' as const, v }, { t: 'any' as const }], caseSensitive: false, origin })),
+      }));
+      // regexes with pool literals, classes and counted repeats (necessary literals, minimum lengths)
+      const esc = (v: string): string => v.replace(/[\\.^$|?*+()[\]{}]/g, (c) => `\\${c}`);
+      const rx = fc.array(fc.oneof(lit.map(esc), fc.constantFrom('.', '[ab]', '\\s', 'a{2,4}', '.{5,30}', '[^a]{3}', '(?:b|\\.)'), fc.tuple(lit, lit).map(([x, y]) => `(?:${esc(x)}|${esc(y)})`)), { minLength: 1, maxLength: 4 });
+      const regexLeaf: fc.Arbitrary<IrNode> = fc.record({ field, parts: rx, i: fc.boolean(), anchor: fc.constantFrom('', '^', '$') }).map(({ field: f, parts, i, anchor }) => {
+        const source = anchor === '^' ? `^${parts.join('')}` : `${parts.join('')}${anchor}`;
+        const flags = { i, m: false, s: false };
+        return { kind: 'regex' as const, field: f, source, ast: parseSigmaRegex(source, flags), flags, origin };
+      });
+      const part = fc.oneof({ arbitrary: strLeaf, weight: 3 }, { arbitrary: eqLeaf, weight: 1 }, { arbitrary: containsList, weight: 1 }, { arbitrary: affixList, weight: 1 }, { arbitrary: regexLeaf, weight: 1 });
       const body: fc.Arbitrary<IrNode> = fc.oneof({ arbitrary: part, weight: 3 }, { arbitrary: fc.array(part, { minLength: 2, maxLength: 3 }).map((children) => ({ kind: 'and' as const, children })), weight: 1 });
       // most rules require one of two routing values of field r, as log-source conditions do
       const routed = fc.tuple(fc.constantFrom(0, 1, 1, 1, 2), body, fc.option(body, { nil: undefined, freq: 2 })).map(([route, b, b2]): IrNode => {
