@@ -304,7 +304,18 @@ function longestLiteral(pattern: PatternPart[]): string {
   return best;
 }
 
+// Leaves' witnesses do not depend on the rule set (atom costs that do are only compared in
+// nodeWitness), and every leaf's is needed two or three times while indexing: cached per leaf
+// for one compileFast call.
+let leafWitnesses = new Map<Leaf, Witness>();
+
 function leafWitness(leaf: Leaf, profile: MappingProfile): Witness {
+  let w = leafWitnesses.get(leaf);
+  if (w === undefined) leafWitnesses.set(leaf, (w = computeLeafWitness(leaf, profile)));
+  return w;
+}
+
+function computeLeafWitness(leaf: Leaf, profile: MappingProfile): Witness {
   const kind = leaf.field === null ? 'keyword' : fieldKind(profile, leaf.field);
   const has: Witness = leaf.field === null ? null : [{ t: 'has', field: leaf.field }];
   switch (leaf.kind) {
@@ -379,15 +390,22 @@ function nodeWitness(n: IrNode, profile: MappingProfile): Witness {
  * candidate for every PowerShell event, though nearly all also need a command-line literal.
  */
 function ruleWitnesses(q: IrNode, profile: MappingProfile): Witness[] {
-  const first = nodeWitness(q, profile);
-  if (first === null || first.length === 0 || q.kind !== 'and') return [first];
+  if (q.kind !== 'and') return [nodeWitness(q, profile)];
   const conj: IrNode[] = [];
   const flat = (n: IrNode): void => {
     if (n.kind === 'and') for (const c of n.children) flat(c);
     else conj.push(n);
   };
   flat(q);
-  const ws = conj.map((c) => nodeWitness(c, profile)).filter((w): w is Atom[] => w !== null && w.length > 0);
+  // the conjunction's own witness (as nodeWitness picks it: the first cheapest), from one pass
+  const all = conj.map((c) => nodeWitness(c, profile));
+  let first: Witness = null;
+  for (const w of all) {
+    if (w !== null && w.length === 0) return [[]];
+    if (cost(w) < cost(first)) first = w;
+  }
+  if (first === null) return [null];
+  const ws = all.filter((w): w is Atom[] => w !== null && w.length > 0);
   ws.sort((a, b) => cost(a) - cost(b));
   // The first is as selective as the rule's own witness; the second only pays if it is selective.
   const second = ws[1];
@@ -650,6 +668,7 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
       if (a[a.length - 1] !== v) a.push(v);
     } else m.set(k, [v]);
   };
+  leafWitnesses = new Map();
   // count the exact values rules require (AND-reachable eq witnesses) to spot routing conditions
   const eqCount = new Map<string, number>();
   const collect = (n: IrNode, seen: Set<string>): void => {
@@ -720,6 +739,7 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
       }
     });
   });
+  leafWitnesses = new Map();
   const kwSpec = specs.get(null);
   const kwEq = kwSpec && kwSpec.eq.size ? eqIndex(kwSpec.eq) : undefined;
   const kwSub = kwSpec && kwSpec.sub.needles.length ? kwSpec.sub : undefined;
