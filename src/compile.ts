@@ -78,8 +78,30 @@ export function collectRuleFiles(paths: string[]): { files: string[]; errors: Si
   return { files, errors };
 }
 
+/**
+ * Loaded pipelines by their names (and, for files, size and modification time): a set compiled
+ * in chunks loads them once, and keeps one identity for the per-log-source cache below.
+ */
+const pipelineCache = new Map<string, Pipeline[]>();
+
 export function loadPipelines(names: string[]): Pipeline[] {
-  return names.map((n) => loadPipeline(n));
+  const key = names
+    .map((n) => {
+      try {
+        const st = fs.statSync(n);
+        return `${n}\u0000${st.size}\u0000${st.mtimeMs}`;
+      } catch {
+        return n; // a builtin name (or a missing file, which loadPipeline reports)
+      }
+    })
+    .join('\u0001');
+  let loaded = pipelineCache.get(key);
+  if (!loaded) {
+    loaded = names.map((n) => loadPipeline(n));
+    if (pipelineCache.size > 32) pipelineCache.clear();
+    pipelineCache.set(key, loaded);
+  }
+  return loaded;
 }
 
 /** Pipelines depend only on the log source, and a corpus has a few dozen distinct ones: apply each once. */
