@@ -221,6 +221,56 @@ function atomCost(a: Atom): number {
 export function regexNeedles(ast: RegexAst, flags: { i: boolean }): string[] | null {
   const ci = flags.i || ast.flags.i;
   const ok = (cp: number): boolean => !ci || cp < 128;
+  // Every string the node can match, when there are few (chars, small classes, fixed repeats of
+  // them): consecutive ones in a sequence multiply into needles such as `. ` `."` `.'` for
+  // `\.[ "']`, where single characters (`\`, `.`) occur in nearly every command line.
+  const fin = (n: RegexNode): string[] | null => {
+    switch (n.t) {
+      case 'empty':
+      case 'anchor':
+        return [''];
+      case 'char':
+        return ok(n.cp) ? [String.fromCodePoint(n.cp)] : null;
+      case 'class': {
+        if (n.negated) return null;
+        const out: string[] = [];
+        for (const it of n.items) {
+          if (it.t !== 'range' || !ok(it.to) || it.to - it.from + 1 + out.length > FIN_MAX) return null;
+          for (let c = it.from; c <= it.to; c++) out.push(String.fromCodePoint(c));
+        }
+        return out;
+      }
+      case 'group':
+        return fin(n.body);
+      case 'repeat': {
+        if (n.max !== n.min) return null;
+        const b = fin(n.body);
+        let out: string[] | null = [''];
+        for (let k = 0; k < n.min && out; k++) out = b && product(out, b);
+        return out;
+      }
+      case 'alt': {
+        const out: string[] = [];
+        for (const it of n.items) {
+          const x = fin(it);
+          if (!x || out.length + x.length > FIN_MAX) return null;
+          out.push(...x);
+        }
+        return out;
+      }
+      case 'seq': {
+        let out: string[] | null = [''];
+        for (const it of n.items) {
+          const x = fin(it);
+          out = x && out && product(out, x);
+          if (!out) return null;
+        }
+        return out;
+      }
+      default:
+        return null;
+    }
+  };
   const nec = (n: RegexNode): string[] | null => {
     switch (n.t) {
       case 'char':
@@ -240,18 +290,24 @@ export function regexNeedles(ast: RegexAst, flags: { i: boolean }): string[] | n
       }
       case 'seq': {
         const cands: string[][] = [];
-        let run = '';
+        // the strings the run of consecutive finite items can match: one of them is in every match
+        let run: string[] = [''];
         const flush = (): void => {
-          if (run) cands.push([run]);
-          run = '';
+          if (!run.includes('')) cands.push(run);
+          run = [''];
         };
         for (const it of n.items) {
-          if (it.t === 'char' && ok(it.cp)) run += String.fromCodePoint(it.cp);
-          else if (it.t === 'anchor') continue;
+          const x = fin(it);
+          const joined = x && product(run, x);
+          if (joined) {
+            run = joined;
+            continue;
+          }
+          flush();
+          if (x) run = x;
           else {
-            flush();
-            const x = nec(it);
-            if (x) cands.push(x);
+            const y = nec(it);
+            if (y) cands.push(y);
           }
         }
         flush();
@@ -263,12 +319,24 @@ export function regexNeedles(ast: RegexAst, flags: { i: boolean }): string[] | n
         }
         return best;
       }
-      default:
-        return null;
+      default: {
+        const x = fin(n);
+        return x && !x.includes('') ? x : null;
+      }
     }
   };
   const r = nec(ast.body);
-  return r && r.every((v) => v.length > 0) ? r.map(witnessFold) : null;
+  return r && r.every((v) => v.length > 0) ? [...new Set(r.map(witnessFold))] : null;
+}
+
+const FIN_MAX = 16;
+
+/** Every concatenation of a string of `a` and one of `b`, or null when there would be more than FIN_MAX. */
+function product(a: string[], b: string[]): string[] | null {
+  if (a.length * b.length > FIN_MAX) return null;
+  const out: string[] = [];
+  for (const x of a) for (const y of b) out.push(x + y);
+  return out;
 }
 
 /** Fewest code points any match spans (so fewest UTF-16 units a term needs to contain one). */

@@ -124,7 +124,7 @@ describe('fast evaluator vs full-scan oracle (property)', () => {
       }));
       // regexes with pool literals, classes and counted repeats (necessary literals, minimum lengths)
       const esc = (v: string): string => v.replace(/[\\.^$|?*+()[\]{}]/g, (c) => `\\${c}`);
-      const rx = fc.array(fc.oneof(lit.map(esc), fc.constantFrom('.', '[ab]', '\\s', 'a{2,4}', '.{5,30}', '[^a]{3}', '(?:b|\\.)'), fc.tuple(lit, lit).map(([x, y]) => `(?:${esc(x)}|${esc(y)})`)), { minLength: 1, maxLength: 4 });
+      const rx = fc.array(fc.oneof(lit.map(esc), fc.constantFrom('.', '[ab]', '\\s', 'a{2,4}', '.{5,30}', '[^a]{3}', '(?:b|\\.)', '[ab]{2}', '\\.[ aK]', '(?:ab|\\\\)[bé]'), fc.tuple(lit, lit).map(([x, y]) => `(?:${esc(x)}|${esc(y)})`)), { minLength: 1, maxLength: 4 });
       const regexLeaf: fc.Arbitrary<IrNode> = fc.record({ field, parts: rx, i: fc.boolean(), anchor: fc.constantFrom('', '^', '$') }).map(({ field: f, parts, i, anchor }) => {
         const source = anchor === '^' ? `^${parts.join('')}` : `${parts.join('')}${anchor}`;
         const flags = { i, m: false, s: false };
