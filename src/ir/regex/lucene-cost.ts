@@ -761,7 +761,7 @@ function classNfa(a: Aut): ClassNfa {
 }
 
 /** `count` pseudo-random 32-bit integers (xorshift32), for Zobrist hashing. */
-function randomInts(count: number, seed: number): Int32Array {
+function randomInts(count: number, seed: number): Int32Array<ArrayBuffer> {
   const out = new Int32Array(count);
   let r = seed | 0;
   for (let i = 0; i < count; i++) {
@@ -774,6 +774,49 @@ function randomInts(count: number, seed: number): Int32Array {
 }
 
 /**
+ * subsetEffort's buffers, kept from call to call (~2 MB after the SigmaHQ corpus): they grow to
+ * the size of the largest pattern once instead of being reallocated and regrown for every
+ * pattern. Between calls, `cnt` is all 0, `head` all -1 and `used` all 0.
+ */
+const scratch = {
+  zobrist: new Int32Array(0),
+  cnt: new Int32Array(0),
+  active: new Int32Array(0),
+  pos: new Int32Array(0),
+  head: new Int32Array(0),
+  used: new Int32Array(0),
+  evDest: new Int32Array(16),
+  evNext: new Int32Array(16),
+  pool: new Int32Array(64),
+  subOff: new Int32Array(16),
+  subHash: new Int32Array(16),
+  // Open addressing by hash, 4 ints a slot: (call stamp, subset id + 1, hash, size). Slots whose
+  // stamp is not the current call's are free, so the table is never cleared.
+  tab: new Int32Array(4 * 16),
+  stamp: 0,
+};
+
+/** Sizes the per-state and per-class buffers of `scratch` for an NFA. */
+function prepareScratch(n: number, classes: number): void {
+  if (scratch.cnt.length < n) {
+    const size = Math.max(n, 2 * scratch.cnt.length);
+    scratch.zobrist = randomInts(size, 0x9e3779b9);
+    scratch.cnt = new Int32Array(size);
+    scratch.active = new Int32Array(size);
+    scratch.pos = new Int32Array(size);
+  }
+  if (scratch.head.length < classes) {
+    const size = Math.max(classes, 2 * scratch.head.length);
+    scratch.head = new Int32Array(size).fill(-1);
+    scratch.used = new Int32Array((size + 31) >>> 5);
+  }
+  if (++scratch.stamp === 0x7fffffff) {
+    scratch.tab.fill(0);
+    scratch.stamp = 1;
+  }
+}
+
+/**
  * The subset construction, counting effort; returns it once it reaches `effortLimit`.
  *
  * The worklist is first-in first-out and a DFA state's successors are discovered in increasing
@@ -782,8 +825,8 @@ function randomInts(count: number, seed: number): Int32Array {
  * when it takes the last of them off the worklist, with `effort` equal to that sum — expanding the
  * states in between cannot change it.
  *
- * The corpus load spends most of its time here, largely before V8 has optimized it, so the loop
- * allocates nothing per DFA state and stays small:
+ * The corpus load spends most of its time here, so the loop allocates nothing per DFA state and
+ * calls nothing:
  * - a DFA state's range events go into per-class linked lists, walked in class order through a
  *   bitmap of the classes used, instead of being sorted;
  * - the live destination set of the sweep is hashed incrementally (Zobrist), looked up in an open
@@ -793,42 +836,30 @@ function randomInts(count: number, seed: number): Int32Array {
  *   id is its worklist position.
  */
 function subsetEffort(nfa: ClassNfa, effortLimit: number): number {
-  const { n, start: trStart, dest: trDest, open: trOpen, close: trClose } = nfa;
-  const z1 = randomInts(n, 0x9e3779b9);
-  const z2 = randomInts(n, 0x7f4a7c15);
+  const { n, classes, start: trStart, dest: trDest, open: trOpen, close: trClose } = nfa;
+  prepareScratch(n, classes);
+  const { zobrist, cnt, active, pos, head, used, stamp } = scratch;
+  let { evDest, evNext, pool, subOff, subHash, tab } = scratch;
+  let tabMask = tab.length / 4 - 1;
+  const words = (classes + 31) >>> 5;
 
-  // Buffers start small so that their growth paths run, and collect type feedback, before V8
-  // optimizes this function: reaching a path without feedback from optimized code deoptimizes it
-  // (measured: ~7 recompilations of 15-35 ms each in a cold corpus load otherwise).
-  // Subset id's members: pool[subOff[id] .. subOff[id + 1]).
-  let pool = new Int32Array(64);
+  // Subset id's members: pool[subOff[id] .. subOff[id + 1]), its hash subHash[id]. Subset 0 = {0}.
+  pool[0] = 0;
   let poolLen = 1;
-  let subOff = new Int32Array(16);
-  let subH1 = new Int32Array(16);
+  subOff[0] = 0;
+  subOff[1] = 1;
+  subHash[0] = zobrist[0];
   let numSubs = 1;
-  // Open addressing by the first hash: slot i holds (id + 1, second hash) at 2i, 2i + 1; 0 = empty.
-  let tabMask = 15;
-  let tab = new Int32Array(2 * (tabMask + 1));
-  subOff[1] = 1; // subset 0 = {0}
-  subH1[0] = z1[0];
-  tab[2 * (z1[0] & tabMask)] = 1;
-  tab[2 * (z1[0] & tabMask) + 1] = z2[0];
+  insertSlot(tab, tabMask, stamp, zobrist[0], 1, 1);
   let discovered = 1; // sum of the sizes of subsets 0 .. numSubs - 1
 
-  const cnt = new Int32Array(n);
-  // the live destinations, unordered (swap-removal via pos)
-  const active = new Int32Array(n);
-  const pos = new Int32Array(n);
+  // the live destinations, unordered (swap-removal via pos), and their hash
   let nActive = 0;
-  let h1 = 0;
-  let h2 = 0;
+  let h = 0;
 
   // Per DFA state: event e is evDest[e] = dest << 1 | (1 when closing), in the list of its class
-  // (head[c], then evNext); `used` marks the classes with a list.
-  const head = new Int32Array(nfa.classes).fill(-1);
-  const used = new Int32Array((nfa.classes + 31) >>> 5);
-  let evDest = new Int32Array(16);
-  let evNext = new Int32Array(16);
+  // (head[c], then evNext); `used` marks the classes with a list. Buffers are grown before each
+  // sweep, for as many new subsets as it can find, so the sweep works on fixed arrays.
   work: for (let w = 0; w < numSubs && discovered < effortLimit; w++) {
     const from = subOff[w];
     const to = subOff[w + 1];
@@ -837,32 +868,52 @@ function subsetEffort(nfa: ClassNfa, effortLimit: number): number {
     m *= 2;
     if (m === 0) continue;
     if (m > evDest.length) {
-      evDest = grow(evDest, m);
-      evNext = grow(evNext, m);
+      scratch.evDest = evDest = grow(evDest, m);
+      scratch.evNext = evNext = grow(evNext, m);
     }
+    const evD = evDest;
+    const evN = evNext;
     let e = 0;
-    let loWord = used.length;
+    let loWord = words;
     let hiWord = -1;
     for (let k = from; k < to; k++) {
       const s = pool[k];
       for (let j = trStart[s], je = trStart[s + 1]; j < je; j++) {
         const d = trDest[j] << 1;
         let c = trOpen[j];
-        evDest[e] = d;
-        evNext[e] = head[c];
+        evD[e] = d;
+        evN[e] = head[c];
         head[c] = e++;
         let word = c >>> 5;
         used[word] |= 1 << (c & 31);
         if (word < loWord) loWord = word;
         c = trClose[j];
-        evDest[e] = d | 1;
-        evNext[e] = head[c];
+        evD[e] = d | 1;
+        evN[e] = head[c];
         head[c] = e++;
         word = c >>> 5;
         used[word] |= 1 << (c & 31);
         if (word > hiWord) hiWord = word;
       }
     }
+    // at most one new subset per class used, of at most m / 2 states
+    let newSubs = 0;
+    for (let word = loWord; word <= hiWord; word++) newSubs += bitCount(used[word]);
+    if (poolLen + newSubs * Math.min(n, m >> 1) > pool.length) scratch.pool = pool = grow(pool, poolLen + newSubs * Math.min(n, m >> 1));
+    if (numSubs + newSubs + 2 > subOff.length) {
+      scratch.subOff = subOff = grow(subOff, numSubs + newSubs + 2);
+      scratch.subHash = subHash = grow(subHash, numSubs + newSubs + 2);
+    }
+    if ((numSubs + newSubs) * 2 > tabMask) {
+      while ((numSubs + newSubs) * 2 > tabMask) tabMask = tabMask * 2 + 1;
+      scratch.tab = tab = new Int32Array(4 * (tabMask + 1));
+      for (let id = 0; id < numSubs; id++) insertSlot(tab, tabMask, stamp, subHash[id], id + 1, subOff[id + 1] - subOff[id]);
+    }
+    const pl = pool;
+    const so = subOff;
+    const sh = subHash;
+    const tb = tab;
+    const mask = tabMask;
     // Sweep the classes in order: after a class's events the live set is the successor on it (and
     // on the unused classes up to the next used one).
     for (let word = loWord; word <= hiWord; word++) {
@@ -873,16 +924,15 @@ function subsetEffort(nfa: ClassNfa, effortLimit: number): number {
         bits ^= low;
         const c = (word << 5) | (31 - Math.clz32(low));
         let changed = false;
-        for (let x = head[c]; x !== -1; x = evNext[x]) {
-          const ev = evDest[x];
+        for (let x = head[c]; x !== -1; x = evN[x]) {
+          const ev = evD[x];
           const d = ev >> 1;
           const before = cnt[d];
           const after = ev & 1 ? before - 1 : before + 1;
           cnt[d] = after;
           if (before === 0 || after === 0) {
             // enters or leaves the live set (counts never go negative: a range opens before it closes)
-            h1 ^= z1[d];
-            h2 ^= z2[d];
+            h ^= zobrist[d];
             changed = true;
             if (after !== 0) {
               pos[d] = nActive;
@@ -899,14 +949,14 @@ function subsetEffort(nfa: ClassNfa, effortLimit: number): number {
         head[c] = -1;
         // an unchanged live set was looked up at the previous class
         if (!changed || nActive === 0) continue;
-        let i = h1 & tabMask;
+        let i = h & mask;
         let known = false;
-        for (let id1 = tab[2 * i]; id1 !== 0; i = (i + 1) & tabMask, id1 = tab[2 * i]) {
-          if (tab[2 * i + 1] !== h2) continue;
-          const end = subOff[id1];
-          let j = subOff[id1 - 1];
-          if (end - j !== nActive) continue;
-          while (j < end && cnt[pool[j]] > 0) j++;
+        for (; tb[4 * i] === stamp; i = (i + 1) & mask) {
+          if (tb[4 * i + 2] !== h || tb[4 * i + 3] !== nActive) continue;
+          const id1 = tb[4 * i + 1];
+          const end = so[id1];
+          let j = so[id1 - 1];
+          while (j < end && cnt[pl[j]] > 0) j++;
           if (j === end) {
             known = true;
             break;
@@ -915,38 +965,39 @@ function subsetEffort(nfa: ClassNfa, effortLimit: number): number {
         if (known) continue;
         discovered += nActive;
         if (discovered >= effortLimit) break work;
-        if (poolLen + nActive > pool.length) pool = grow(pool, poolLen + nActive);
-        pool.set(active.subarray(0, nActive), poolLen);
-        poolLen += nActive;
-        if (numSubs + 2 > subOff.length) {
-          subOff = grow(subOff, numSubs + 2);
-          subH1 = grow(subH1, numSubs + 2);
-        }
-        subH1[numSubs] = h1;
-        subOff[++numSubs] = poolLen;
-        tab[2 * i] = numSubs;
-        tab[2 * i + 1] = h2;
-        if (numSubs * 2 > tabMask) {
-          tabMask = tabMask * 2 + 1;
-          tab = rehash(tab, tabMask, subH1);
-        }
+        for (let k = 0; k < nActive; k++) pl[poolLen++] = active[k];
+        sh[numSubs] = h;
+        so[++numSubs] = poolLen;
+        tb[4 * i] = stamp;
+        tb[4 * i + 1] = numSubs;
+        tb[4 * i + 2] = h;
+        tb[4 * i + 3] = nActive;
       }
     }
   }
+  // Stopping early leaves counts, lists and marks behind. Cleared on every call rather than on
+  // that path only: V8 deoptimizes code reaching a path it has never seen run, and the first
+  // pattern over the limit typically comes after this function was optimized.
+  cnt.fill(0, 0, n);
+  head.fill(-1, 0, classes);
+  used.fill(0, 0, words);
   return discovered;
 }
 
-/** The subset table of subsetEffort, moved to a larger one. */
-function rehash(old: Int32Array, mask: number, subH1: Int32Array): Int32Array<ArrayBuffer> {
-  const tab = new Int32Array(2 * (mask + 1));
-  for (let o = 0; o < old.length; o += 2) {
-    if (old[o] === 0) continue;
-    let k = subH1[old[o] - 1] & mask;
-    while (tab[2 * k] !== 0) k = (k + 1) & mask;
-    tab[2 * k] = old[o];
-    tab[2 * k + 1] = old[o + 1];
-  }
-  return tab;
+function bitCount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+}
+
+/** Puts subset id1 - 1 (hash h, size states) into the first free slot of its probe sequence. */
+function insertSlot(tab: Int32Array, mask: number, stamp: number, h: number, id1: number, size: number): void {
+  let i = h & mask;
+  while (tab[4 * i] === stamp) i = (i + 1) & mask;
+  tab[4 * i] = stamp;
+  tab[4 * i + 1] = id1;
+  tab[4 * i + 2] = h;
+  tab[4 * i + 3] = size;
 }
 
 /**
@@ -957,7 +1008,7 @@ function rehash(old: Int32Array, mask: number, subH1: Int32Array): Int32Array<Ar
  * Throws LuceneCostUnsupported outside the ported syntax and Error where Lucene's parser would.
  */
 export function luceneDeterminizeEffort(pattern: string, caseInsensitive: boolean, limit = DEFAULT_WORK_LIMIT): { effort: number; exceeds: boolean } {
-  // SigmaHQ repeats many regexes across rules (and a rejected one costs ~100 ms): pure, so cached.
+  // SigmaHQ repeats many regexes across rules (a rejected one costs ~10 ms): pure, so cached.
   const key = `${caseInsensitive ? 'i' : 'c'}${limit}\u0000${pattern}`;
   let r = effortCache.get(key);
   if (!r) {
