@@ -8,7 +8,7 @@ import { compileRuleset, type Ruleset } from './index';
 import { parseRecord } from './json';
 import { prepareEvent } from './event';
 import { renderExplain } from './oracle';
-import type { SigmaEsError } from '../errors';
+import { describeError, type SigmaEsError } from '../errors';
 
 export interface MatchSetup {
   paths: string[];
@@ -63,6 +63,18 @@ export function loadRules(setup: MatchSetup): LoadedRules {
     if (ruleset.correlations.some((c) => c.rules.includes(r))) corrRules.add(i);
   });
   return { ruleset, ruleErrors, warnings, corrRules };
+}
+
+/** What the main thread reports about the rules, without holding the compiled rule set itself. */
+export interface RulesInfo {
+  errors: string[];
+  warnings: string[];
+  rules: number;
+  correlations: number;
+}
+
+export function rulesInfo(l: LoadedRules): RulesInfo {
+  return { errors: l.ruleErrors.map((e) => describeError(e)), warnings: l.warnings, rules: l.ruleset.rules.length, correlations: l.ruleset.correlations.length };
 }
 
 function pick(ev: Record<string, unknown>, raw: Map<string, unknown[]>, field: string): unknown {

@@ -101,6 +101,46 @@ describe('sigma-es match', () => {
     assert.equal(two.code, one.code);
   });
 
+  it('--workers 2 reports rule errors, correlations and load failures as one worker does', async function () {
+    this.timeout(120000);
+    // the main thread no longer compiles the rules for workers unless it runs correlations or must
+    // throw a load error: what it prints and returns must not change
+    const rulesDir = fs.mkdtempSync(path.join(dir, 'rules-'));
+    fs.copyFileSync(ruleFile, path.join(rulesDir, 'wmic.yml'));
+    fs.writeFileSync(path.join(rulesDir, 'broken.yml'), 'title: Broken\nlogsource:\n  product: windows\ndetection:\n  sel:\n    Image|nosuchmodifier: x\n  condition: sel\n');
+    const corrFile = path.join(rulesDir, 'corr.yml');
+    const corrRule = 'title: Many WMIC\nid: 0b7c1f2e-3d4a-4b5c-8d6e-7f8091a2b3c4\ncorrelation:\n  type: event_count\n  rules:\n    - 8f2a9b1e-0c2d-4e5f-9a6b-7c8d9e0f1a2b\n  group-by:\n    - User\n  timespan: 1h\n  condition:\n    gte: 2\n';
+    const events: string[] = [];
+    for (const e of generateEvents(1500, 11, 'sysmon')) events.push(JSON.stringify(e));
+    const file = path.join(dir, 'events-workers-info.ndjson');
+    fs.writeFileSync(file, events.join('\n') + '\n');
+    const runIn = async (paths: string[], workers: number): Promise<{ code: number | string; out: string; err: string }> => {
+      let out = '';
+      let err = '';
+      try {
+        const code = await runMatch(paths, { events: file, pipeline: [], workers, batchSize: 100 }, (s) => (out += s), (s) => (err += s));
+        return { code, out, err: err.replace(/; [\d.]+ s\n$/, '') };
+      } catch (e) {
+        return { code: `throws ${(e as Error).message}`, out, err };
+      }
+    };
+    for (const withCorr of [false, true]) {
+      if (withCorr) fs.writeFileSync(corrFile, corrRule);
+      const one = await runIn([rulesDir], 1);
+      const two = await runIn([rulesDir], 2);
+      assert.match(one.err, /nosuchmodifier/);
+      if (withCorr) assert.match(one.out, /Many WMIC/);
+      assert.deepEqual(two, one, withCorr ? 'with a correlation' : 'without');
+    }
+    const brokenOnly = fs.mkdtempSync(path.join(dir, 'broken-'));
+    fs.copyFileSync(path.join(rulesDir, 'broken.yml'), path.join(brokenOnly, 'broken.yml'));
+    for (const paths of [[brokenOnly], [path.join(dir, 'no-such-rules')]]) {
+      const one = await runIn(paths, 1);
+      assert.match(String(one.code), /^throws /);
+      assert.deepEqual(await runIn(paths, 2), one);
+    }
+  });
+
   it('waits for a slow writer (backpressure) and still writes everything, in order, with 1 or 2 workers', async function () {
     this.timeout(60000);
     const events: string[] = [];

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { Command } from 'commander';
 import { describeError, SigmaEsError } from '../../errors';
 import { EXIT_FAIL, EXIT_OK, UsageError, collect, positiveInt } from '../output';
-import { loadRules, processBatch, type BatchResult, type MatchSetup, type RawRecord } from '../../eval/batch';
+import { loadRules, processBatch, rulesInfo, type BatchResult, type LoadedRules, type MatchSetup, type RawRecord, type RulesInfo } from '../../eval/batch';
 import { RecordSplitter, parseRecord } from '../../eval/json';
 import { prepareEvent } from '../../eval/event';
 import { profileNames } from '../../mapping/profile';
@@ -86,24 +86,62 @@ export async function runMatch(rules: string[], opts: MatchOptions, writeOut: Wr
     explain: !!opts.explain,
     json: !!opts.json,
   };
-  const loaded = loadRules(setup);
-  for (const e of loaded.ruleErrors) err(`${describeError(e)}\n`);
-  for (const w of loaded.warnings) err(`warning: ${w}\n`);
-  const { ruleset } = loaded;
-  if (ruleset.rules.length === 0) throw new SigmaEsError('NO_RULES', `no valid rule found in ${rules.join(', ')}`);
-
+  const workers = opts.workers ?? 1;
+  const pool: Worker[] = [];
+  let loaded: LoadedRules | null = null;
+  let info: RulesInfo;
   let input: NodeJS.ReadableStream;
-  if (opts.events === '-') input = process.stdin;
-  else {
-    if (!fs.existsSync(opts.events)) throw new SigmaEsError('FILE_NOT_FOUND', `no such events file: ${opts.events}`, { file: opts.events });
-    // 64 KiB reads: a chunk, and the records sliced from it, stay small enough for the young
-    // generation (1 MiB chunks went straight to the old one and piled up until a full GC)
-    input = fs.createReadStream(opts.events, { highWaterMark: 1 << 16 });
+  try {
+    if (workers <= 1) {
+      loaded = loadRules(setup);
+      info = rulesInfo(loaded);
+    } else {
+      // The workers compile the rules and report what the main thread prints; the main thread only
+      // splits records and writes output, so compiling them here too (as before) cost a third
+      // compilation on a two-core machine. It still loads them when it runs the correlations, or to
+      // throw a worker's load error as one thread would.
+      const { file, execArgv } = workerScript();
+      const ready: Promise<RulesInfo | null>[] = [];
+      for (let i = 0; i < workers; i++) {
+        const w = new Worker(file, { workerData: setup, execArgv });
+        pool.push(w);
+        ready.push(
+          new Promise((res, rej) => {
+            w.once('error', rej);
+            w.once('message', (m: { info: RulesInfo | null }) => res(m.info));
+          }),
+        );
+      }
+      const infos = await Promise.all(ready);
+      const first = infos[0];
+      if (first && infos.every((x) => x !== null) && first.correlations === 0) info = first;
+      else {
+        loaded = loadRules(setup);
+        info = rulesInfo(loaded);
+        if (!infos.every((x) => x !== null)) throw new Error('a match worker could not load the rules');
+      }
+    }
+    for (const e of info.errors) err(`${e}\n`);
+    for (const w of info.warnings) err(`warning: ${w}\n`);
+    if (info.rules === 0) throw new SigmaEsError('NO_RULES', `no valid rule found in ${rules.join(', ')}`);
+
+    if (opts.events === '-') input = process.stdin;
+    else {
+      if (!fs.existsSync(opts.events)) throw new SigmaEsError('FILE_NOT_FOUND', `no such events file: ${opts.events}`, { file: opts.events });
+      // 64 KiB reads: a chunk, and the records sliced from it, stay small enough for the young
+      // generation (1 MiB chunks went straight to the old one and piled up until a full GC)
+      input = fs.createReadStream(opts.events, { highWaterMark: 1 << 16 });
+    }
+  } catch (e) {
+    await Promise.all(pool.map((w) => w.terminate()));
+    throw e;
   }
   const eventsName = opts.events === '-' ? '<stdin>' : opts.events;
 
-  const summary: MatchSummary = { rules: ruleset.rules.length, invalidRules: loaded.ruleErrors.length, events: 0, malformed: 0, rejected: 0, matches: 0, alerts: 0, seconds: 0 };
-  const corr = ruleset.correlations.length ? ruleset.newCorrelationEngine() : null;
+  const summary: MatchSummary = { rules: info.rules, invalidRules: info.errors.length, events: 0, malformed: 0, rejected: 0, matches: 0, alerts: 0, seconds: 0 };
+  // loaded is set whenever there are correlations
+  const corrRuleset = info.correlations > 0 && loaded ? loaded.ruleset : null;
+  const corr = corrRuleset ? corrRuleset.newCorrelationEngine() : null;
   let failed: string | null = null;
 
   const consume = (r: BatchResult): void => {
@@ -131,26 +169,26 @@ export async function runMatch(rules: string[], opts: MatchOptions, writeOut: Wr
     if (corr) {
       for (const c of r.corr) {
         const rec = parseRecord(c.index, 0, c.text);
-        if ('event' in rec) corr.add(prepareEvent(rec.event, ruleset.profile), c.index, new Set(c.matched));
+        if ('event' in rec && corrRuleset) corr.add(prepareEvent(rec.event, corrRuleset.profile), c.index, new Set(c.matched));
       }
     }
   };
 
-  const workers = opts.workers ?? 1;
   // one thread: small batches, so that a batch's events and output die young
   const batchSize = opts.batchSize ?? (workers <= 1 ? 64 : 512);
   const splitter = new RecordSplitter(false);
   let batch: RawRecord[] = [];
 
-  if (workers <= 1) {
+  if (loaded && workers <= 1) {
+    const one = loaded;
     for await (const chunk of input) {
       for (const rec of splitter.push(typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8'))) {
         batch.push({ index: rec.index, line: rec.line, text: rec.text });
         if ('error' in rec) {
-          consume({ lines: [], errors: [], corr: [], events: 0, rejected: 0, matches: 0, ...flushWithError(batch, rec.error, loaded, setup, consume) });
+          consume({ lines: [], errors: [], corr: [], events: 0, rejected: 0, matches: 0, ...flushWithError(batch, rec.error, one, setup, consume) });
           batch = [];
         } else if (batch.length >= batchSize) {
-          consume(processBatch(loaded, setup, batch));
+          consume(processBatch(one, setup, batch));
           batch = [];
         }
         if (failed) break;
@@ -162,25 +200,13 @@ export async function runMatch(rules: string[], opts: MatchOptions, writeOut: Wr
       for (const rec of splitter.end()) {
         batch.push({ index: rec.index, line: rec.line, text: rec.text });
         if ('error' in rec) {
-          consume({ lines: [], errors: [], corr: [], events: 0, rejected: 0, matches: 0, ...flushWithError(batch, rec.error, loaded, setup, consume) });
+          consume({ lines: [], errors: [], corr: [], events: 0, rejected: 0, matches: 0, ...flushWithError(batch, rec.error, one, setup, consume) });
           batch = [];
         }
       }
-      if (batch.length) consume(processBatch(loaded, setup, batch));
+      if (batch.length) consume(processBatch(one, setup, batch));
     }
   } else {
-    const { file, execArgv } = workerScript();
-    const pool: Worker[] = [];
-    const ready: Promise<void>[] = [];
-    for (let i = 0; i < workers; i++) {
-      const w = new Worker(file, { workerData: setup, execArgv });
-      pool.push(w);
-      ready.push(new Promise((res, rej) => {
-        w.once('error', rej);
-        w.once('message', () => res());
-      }));
-    }
-    await Promise.all(ready);
     const pending = new Map<number, BatchResult>();
     const waiters = new Map<number, () => void>();
     let nextOut = 0;
