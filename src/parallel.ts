@@ -3,7 +3,7 @@
  * (YAML, validation, IR, Lucene's regex cost check) and files are independent except for
  * filters and correlations, which refer across files: a task sees every file of its shard
  * and says whether it met such a document, and the caller then runs the whole set on one
- * thread instead. Each thread works through its files in chunks (see CHUNK). Results come
+ * thread instead. Files go in chunks (see CHUNK), dealt to the threads in turn. Results come
  * back in file order, identical to compiling the whole set at once.
  */
 import * as fs from 'node:fs';
@@ -55,26 +55,28 @@ function taskFn<P, R>(task: { module: string; fn: string }): TaskFn<P, R> {
   return (require(task.module) as Record<string, TaskFn<P, R>>)[task.fn];
 }
 
-/** Run `fn` over `files` chunk by chunk; stops at the first chunk with a cross-file document. */
-export function runChunked<P, R>(fn: TaskFn<P, R>, files: string[], payload: P): ShardResult<R> {
-  const results: R[] = [];
-  for (let i = 0; i < files.length; i += CHUNK) {
-    const part = fn(files.slice(i, i + CHUNK), payload);
-    if (part.crossFile) return { results: [], crossFile: true };
-    for (const r of part.results) results.push(r);
+/** Per chunk its results, or `crossFile` at the first chunk that met a cross-file document. */
+export interface ChunkResults<R> {
+  chunks: R[][];
+  crossFile: boolean;
+}
+
+/** Run `fn` over each chunk of files in turn. */
+export function runChunks<P, R>(fn: TaskFn<P, R>, chunks: string[][], payload: P): ChunkResults<R> {
+  const out: R[][] = [];
+  for (const c of chunks) {
+    const part = fn(c, payload);
+    if (part.crossFile) return { chunks: [], crossFile: true };
+    out.push(part.results);
   }
-  return { results, crossFile: false };
+  return { chunks: out, crossFile: false };
 }
 
-function runLocal<P, R>(task: ShardTask<P>, files: string[]): ShardResult<R> {
-  return runChunked(taskFn<P, R>(task), files, task.payload);
-}
-
-function runInWorker<P, R>(task: ShardTask<P>, files: string[]): Promise<ShardResult<R>> {
+function runInWorker<P, R>(task: ShardTask<P>, chunks: string[][]): Promise<ChunkResults<R>> {
   const { file, execArgv } = workerScript('parallel-worker');
   return new Promise((resolve, reject) => {
-    const w = new Worker(file, { workerData: { ...task, files }, execArgv });
-    w.once('message', (m: ShardResult<R>) => {
+    const w = new Worker(file, { workerData: { ...task, chunks }, execArgv });
+    w.once('message', (m: ChunkResults<R>) => {
       resolve(m);
       void w.terminate();
     });
@@ -87,28 +89,29 @@ function runInWorker<P, R>(task: ShardTask<P>, files: string[]): Promise<ShardRe
 
 /**
  * Run `task` over `files` on `workers` threads (this one included) and return the results
- * in file order. Falls back to the whole set at once, on this thread, when a chunk met a
- * cross-file document.
+ * in file order. Chunks are dealt to the threads in turn, so each gets a like share of every
+ * part of the tree (the costly regex rules cluster in a few folders). Falls back to the whole
+ * set at once, on this thread, when a chunk met a cross-file document.
  */
 export async function runSharded<P, R>(files: string[], task: ShardTask<P>, workers: number): Promise<R[]> {
-  const whole = (): R[] => taskFn<P, R>(task)(files, task.payload).results;
-  if (workers <= 1 || files.length < 2) {
-    const local = runLocal<P, R>(task, files);
-    return local.crossFile ? whole() : local.results;
-  }
-  const n = Math.min(workers, files.length);
-  const shards: string[][] = [];
-  for (let i = 0; i < n; i++) shards.push(files.slice(Math.floor((i * files.length) / n), Math.floor(((i + 1) * files.length) / n)));
-  // Workers start first so their start-up overlaps this thread's own shard.
-  const remote = shards.slice(1).map((s) => runInWorker<P, R>(task, s));
-  let local: ShardResult<R>;
+  const fn = taskFn<P, R>(task);
+  const whole = (): R[] => fn(files, task.payload).results;
+  const chunks: string[][] = [];
+  for (let i = 0; i < files.length; i += CHUNK) chunks.push(files.slice(i, i + CHUNK));
+  const n = Math.max(1, Math.min(workers, chunks.length));
+  const dealt: string[][][] = Array.from({ length: n }, (_, t) => chunks.filter((_, j) => j % n === t));
+  // Workers start first so their start-up overlaps this thread's own chunks.
+  const remote = dealt.slice(1).map((d) => runInWorker<P, R>(task, d));
+  let local: ChunkResults<R>;
   try {
-    local = runLocal<P, R>(task, shards[0]);
+    local = runChunks(fn, dealt[0], task.payload);
   } catch (e) {
     await Promise.allSettled(remote);
     throw e;
   }
   const parts = [local, ...(await Promise.all(remote))];
   if (parts.some((p) => p.crossFile)) return whole();
-  return parts.flatMap((p) => p.results);
+  const results: R[] = [];
+  for (let j = 0; j < chunks.length; j++) for (const r of parts[j % n].chunks[Math.floor(j / n)]) results.push(r);
+  return results;
 }
