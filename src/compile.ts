@@ -10,6 +10,7 @@ import { IDENTITY_RESOLVER, buildRule, type BuildOptions, type FieldResolver } f
 import type { IrCorrelation, IrDocument, IrRule } from './ir/types';
 import type { SigmaCorrelation, SigmaDocument, SigmaFilter, SigmaRule } from './sigma/model';
 import { parseSigmaYaml } from './sigma/parse';
+import { chunksOf, runChunks } from './parallel';
 import { applyPipelines, loadPipeline, type Pipeline } from './pipeline';
 
 export interface CompileOptions extends BuildOptions {
@@ -22,6 +23,8 @@ export interface CompileOptions extends BuildOptions {
    * so a large set is not held in memory as IR when only its errors are wanted (`check`).
    */
   keepIr?: boolean;
+  /** false: leave `source` unset, for callers that need only the IR (the evaluator). */
+  keepSource?: boolean;
 }
 
 export interface CompileEntry {
@@ -276,7 +279,18 @@ export function loadFilterFiles(files: string[]): { filters: SigmaFilter[]; erro
 export function compilePaths(paths: string[], options: CompileOptions = {}): CompileResult & { errors: SigmaEsError[] } {
   const { files, errors } = collectRuleFiles(paths);
   const { filters, errors: filterErrors } = loadFilterFiles(options.filters ?? []);
-  const entries = compileParsed(files.map((f) => parseFile(f)), options, filters);
+  const compile = (chunk: string[]): CompileEntry[] => {
+    const entries = compileParsed(chunk.map((f) => parseFile(f)), options, filters);
+    if (options.keepSource === false) for (const e of entries) e.source = undefined;
+    return entries;
+  };
+  // Chunk by chunk, so each chunk's YAML and model die young; a set whose documents refer
+  // across files is compiled whole instead.
+  const chunked = runChunks((chunk: string[]) => {
+    const entries = compile(chunk);
+    return { results: entries, crossFile: crossFileDocuments(entries) };
+  }, chunksOf(files), undefined);
+  const entries = chunked.crossFile ? compile(files) : chunked.chunks.flat();
   return { files: files.length, entries, errors: [...errors, ...filterErrors] };
 }
 

@@ -48,6 +48,13 @@ export function workerScript(name: string): { file: string; execArgv: string[] }
  */
 const CHUNK = 150;
 
+/** `files` in chunks of CHUNK, in order. */
+export function chunksOf(files: string[]): string[][] {
+  const chunks: string[][] = [];
+  for (let i = 0; i < files.length; i += CHUNK) chunks.push(files.slice(i, i + CHUNK));
+  return chunks;
+}
+
 type TaskFn<P, R> = (files: string[], payload: P) => ShardResult<R>;
 
 function taskFn<P, R>(task: { module: string; fn: string }): TaskFn<P, R> {
@@ -96,8 +103,7 @@ function runInWorker<P, R>(task: ShardTask<P>, chunks: string[][]): Promise<Chun
 export async function runSharded<P, R>(files: string[], task: ShardTask<P>, workers: number): Promise<R[]> {
   const fn = taskFn<P, R>(task);
   const whole = (): R[] => fn(files, task.payload).results;
-  const chunks: string[][] = [];
-  for (let i = 0; i < files.length; i += CHUNK) chunks.push(files.slice(i, i + CHUNK));
+  const chunks = chunksOf(files);
   const n = Math.max(1, Math.min(workers, chunks.length));
   const dealt: string[][][] = Array.from({ length: n }, (_, t) => chunks.filter((_, j) => j % n === t));
   // Workers start first so their start-up overlaps this thread's own chunks.
