@@ -767,7 +767,14 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
     perField.set(f, (perField.get(f) ?? 0) + c);
   }
   commonEq = new Map();
-  for (const [k, c] of eqCount) if (c >= COMMON_EQ_RULES) commonEq.set(k, (2 * c) / (perField.get(k.slice(0, k.indexOf('\u0000'))) as number));
+  for (const [k, c] of eqCount) {
+    const sep = k.indexOf('\u0000');
+    const all = perField.get(k.slice(0, sep)) as number;
+    // A short value of a routing field that few rules require (`EventID: 28`) is as rare as its
+    // share too: priced like presence (2), it lost to the channel every Sysmon event carries, and
+    // such rules were candidates for every event.
+    if (c >= COMMON_EQ_RULES || (all >= COMMON_EQ_RULES && k.length - sep - 1 < 3)) commonEq.set(k, (2 * c) / all);
+  }
 
   const specs = new Map<string | null, FieldSpec>();
   const spec = (f: string | null): FieldSpec => {
