@@ -339,6 +339,56 @@ function product(a: string[], b: string[]): string[] | null {
   return out;
 }
 
+/**
+ * A run every match holds: the top-level item `[class]{k,}` with the largest k ≥ RUN_MIN, for an
+ * ASCII-only class outside `i` (whose case folding could widen the class beyond ASCII): a matching
+ * term then has k consecutive UTF-16 units in the class. SigmaHQ's `\s[a-fA-F0-9]{64}\s[a-fA-F0-9]{16}`
+ * has no literal at all, and most command lines are longer than its 82 characters.
+ */
+function regexClassRun(ast: RegexAst): { set: Uint8Array; min: number } | null {
+  if (ast.flags.i) return null;
+  const items = ast.body.t === 'seq' ? ast.body.items : [ast.body];
+  let best: { set: Uint8Array; min: number } | null = null;
+  for (let it of items) {
+    while (it.t === 'group') it = it.body;
+    if (it.t !== 'repeat' || it.min < RUN_MIN || (best && it.min <= best.min)) continue;
+    let b = it.body;
+    while (b.t === 'group') b = b.body;
+    if (b.t !== 'class' || b.negated) continue;
+    const set = new Uint8Array(128);
+    let ok = true;
+    for (const c of b.items) {
+      if (c.t === 'range') {
+        if (c.to > 127) ok = false;
+        else for (let x = c.from; x <= c.to; x++) set[x] = 1;
+      } else if (c.c === 'd') for (let x = 48; x <= 57; x++) set[x] = 1;
+      else if (c.c === 'w') {
+        for (let x = 0; x < 128; x++) if (/\w/.test(String.fromCharCode(x))) set[x] = 1;
+      }
+      else if (c.c === 's') for (const x of [32, 9, 10, 13, 12, 11]) set[x] = 1;
+      else ok = false; // \D \W \S take every non-ASCII character
+    }
+    if (ok) best = { set, min: it.min };
+  }
+  return best;
+}
+const RUN_MIN = 8;
+
+function hasRun(t: string, set: Uint8Array, min: number): boolean {
+  let run = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c < 128 && set[c] === 1) {
+      if (++run >= min) return true;
+    } else {
+      run = 0;
+      // too few characters left for a run
+      if (t.length - i - 1 < min) return false;
+    }
+  }
+  return false;
+}
+
 /** Fewest code points any match spans (so fewest UTF-16 units a term needs to contain one). */
 function regexMinLength(n: RegexNode): number {
   switch (n.t) {
@@ -564,8 +614,23 @@ function compileNode(n: IrNode, profile: MappingProfile, doc: IrRule, leafPreds:
         // match (`\s[a-f0-9]{64}\s[a-f0-9]{16}` against every command line: 1 us per event)
         const needles = regexNeedles(n.ast, n.flags) ?? [''];
         const minLen = regexMinLength(n.ast.body);
-        if (needles.length === 1 && needles[0] === '' && minLen <= 1) return oracle;
+        const run = regexClassRun(n.ast);
+        if (needles.length === 1 && needles[0] === '' && minLen <= 1 && !run) return oracle;
         const field = n.field;
+        if (run) {
+          // the run is tested on the raw terms (classes are case-sensitive here), not fieldG's folded ones
+          return (ev) => {
+            const g = fieldG(ev, field);
+            if (!g) return false;
+            const raw = field === null ? ev.keywordTerms : (ev.fields.get(field) as FieldValues).terms;
+            let any = false;
+            for (let i = 0; i < g.length && !any; i++) {
+              if (g[i].length < minLen || !hasRun(raw[i], run.set, run.min)) continue;
+              for (const v of needles) if (g[i].includes(v)) any = true;
+            }
+            return any && oracle(ev);
+          };
+        }
         return (ev) => {
           const g = fieldG(ev, field);
           if (!g) return false;

@@ -167,6 +167,25 @@ describe('evaluator semantics', () => {
       assert.equal(verdict(re('c', 'MIMI', { i: true, m: false, s: false }), { c: 'mimikatz' }), true);
       assert.equal(verdict(re('c', '^abc$'), { c: 'abc' }), true);
     });
+    it('a run of a class the regex requires (`[a-f0-9]{8}`) skips the automaton only when no term has one', () => {
+      // terms with runs one short of, and exactly at, the required length, split by non-ASCII,
+      // in a field, in an array, and among the unbound keywords
+      const hex = 'deadbeef0123456789';
+      const sources = ['\\s[a-fA-F0-9]{8}\\s[a-f0-9]{4}', 'x([0-9]{8,})', '[\\w]{9}$', '(?:[a-f\\d]{8})|zz', '[\\s]{8}'];
+      const terms = ['', ' ', 'x', hex.slice(0, 7), hex.slice(0, 8), ` ${hex.slice(0, 8)} abcd`, ` ${hex.slice(0, 7)}é${hex.slice(0, 8)} abcd`, `x${'1'.repeat(8)}`, `x${'1'.repeat(7)}`, 'abcdefghi', 'abcdefgh', 'é'.repeat(9), '\t\n\r \f\v  ', '\t\n\r \f\v ', 'ZZ', 'zz', ` ${hex.toUpperCase().slice(0, 8)} ABCD`];
+      let hits = 0;
+      for (const src of sources) {
+        for (const flags of [{ i: false, m: false, s: false }, { i: true, m: false, s: false }]) {
+          for (const t of terms) {
+            for (const field of ['c', null]) {
+              if (verdict(re(field, src, flags), { c: ['filler', t] })) hits++;
+              verdict(re(field, src, flags), { c: t, d: 'other' });
+            }
+          }
+        }
+      }
+      assert.ok(hits > 10, `${hits} matching cases`);
+    });
     it('(a+)+$ on 100 KB of a followed by ! finishes in milliseconds', () => {
       const rs = compileRuleset([rule(re('c', '(a+)+$'))], { profile: sysmon });
       const ev = prepareEvent({ c: 'a'.repeat(100_000) + '!' }, { ...sysmon, ignoreAbove: 1_000_000 });
