@@ -774,9 +774,9 @@ function randomInts(count: number, seed: number): Int32Array<ArrayBuffer> {
 }
 
 /**
- * subsetEffort's buffers, kept from call to call (~2 MB after the SigmaHQ corpus): they grow to
- * the size of the largest pattern once instead of being reallocated and regrown for every
- * pattern. Between calls, `cnt` is all 0, `head` all -1 and `used` all 0.
+ * subsetEffort's state. The buffers are kept from call to call (~2 MB after the SigmaHQ corpus):
+ * they grow to the size of the largest pattern once instead of being reallocated and regrown for
+ * every pattern. Between calls, `cnt` is all 0, `head` all -1 and `used` all 0.
  */
 const scratch = {
   zobrist: new Int32Array(0),
@@ -787,13 +787,19 @@ const scratch = {
   used: new Int32Array(0),
   evDest: new Int32Array(16),
   evNext: new Int32Array(16),
+  // subset id's members: pool[subOff[id] .. subOff[id + 1]), its hash subHash[id]
   pool: new Int32Array(64),
   subOff: new Int32Array(16),
   subHash: new Int32Array(16),
   // Open addressing by hash, 4 ints a slot: (call stamp, subset id + 1, hash, size). Slots whose
   // stamp is not the current call's are free, so the table is never cleared.
   tab: new Int32Array(4 * 16),
+  tabMask: 15,
   stamp: 0,
+  poolLen: 0,
+  numSubs: 0,
+  // sum of the sizes of subsets 0 .. numSubs - 1
+  discovered: 0,
 };
 
 /** Sizes the per-state and per-class buffers of `scratch` for an NFA. */
@@ -825,163 +831,176 @@ function prepareScratch(n: number, classes: number): void {
  * when it takes the last of them off the worklist, with `effort` equal to that sum — expanding the
  * states in between cannot change it.
  *
- * The corpus load spends most of its time here, so the loop allocates nothing per DFA state and
- * calls nothing:
- * - a DFA state's range events go into per-class linked lists, walked in class order through a
- *   bitmap of the classes used, instead of being sorted;
- * - the live destination set of the sweep is hashed incrementally (Zobrist), looked up in an open
- *   addressing table and compared by membership; it is copied out only when new, and unsorted
- *   (member order matters nowhere);
- * - subsets live in one Int32Array pool; since each new subset is appended to the worklist, its
- *   id is its worklist position.
+ * Subsets live in one Int32Array pool; since each new subset is appended to the worklist, its id
+ * is its worklist position.
  */
 function subsetEffort(nfa: ClassNfa, effortLimit: number): number {
+  prepareScratch(nfa.n, nfa.classes);
+  const k = scratch;
+  k.tabMask = k.tab.length / 4 - 1;
+  k.pool[0] = 0; // subset 0 = {0}
+  k.poolLen = 1;
+  k.subOff[0] = 0;
+  k.subOff[1] = 1;
+  k.subHash[0] = k.zobrist[0];
+  k.numSubs = 1;
+  insertSlot(k.tab, k.tabMask, k.stamp, k.zobrist[0], 1, 1);
+  k.discovered = 1;
+  for (let w = 0; w < k.numSubs && k.discovered < effortLimit; w++) expandState(nfa, w, effortLimit);
+  // Stopping early leaves counts, lists and marks behind (cleared on every call: V8 deoptimizes
+  // code that reaches a path it has never run, and the first pattern over the limit typically
+  // comes after this function was optimized).
+  k.cnt.fill(0, 0, nfa.n);
+  k.head.fill(-1, 0, nfa.classes);
+  k.used.fill(0, 0, (nfa.classes + 31) >>> 5);
+  return k.discovered;
+}
+
+/**
+ * Takes DFA state w off the worklist: adds its successors that are new subsets. Stops as soon as
+ * the discovered subsets reach effortLimit.
+ *
+ * The corpus load spends most of its time here, so its loops allocate nothing and call nothing:
+ * - the range events of the state's transitions go into per-class linked lists, walked in class
+ *   order through a bitmap of the classes used, instead of being sorted;
+ * - the live destination set of the sweep is hashed incrementally (Zobrist), looked up in an open
+ *   addressing table and compared by membership; it is copied out only when new, and unsorted
+ *   (member order matters nowhere).
+ */
+function expandState(nfa: ClassNfa, w: number, effortLimit: number): void {
   const { n, classes, start: trStart, dest: trDest, open: trOpen, close: trClose } = nfa;
-  prepareScratch(n, classes);
-  const { zobrist, cnt, active, pos, head, used, stamp } = scratch;
-  let { evDest, evNext, pool, subOff, subHash, tab } = scratch;
-  let tabMask = tab.length / 4 - 1;
+  const k = scratch;
+  const { zobrist, cnt, active, pos, head, used, stamp } = k;
+  let { poolLen, numSubs, discovered } = k;
   const words = (classes + 31) >>> 5;
-
-  // Subset id's members: pool[subOff[id] .. subOff[id + 1]), its hash subHash[id]. Subset 0 = {0}.
-  pool[0] = 0;
-  let poolLen = 1;
-  subOff[0] = 0;
-  subOff[1] = 1;
-  subHash[0] = zobrist[0];
-  let numSubs = 1;
-  insertSlot(tab, tabMask, stamp, zobrist[0], 1, 1);
-  let discovered = 1; // sum of the sizes of subsets 0 .. numSubs - 1
-
+  let pool = k.pool;
+  const from = k.subOff[w];
+  const to = k.subOff[w + 1];
+  let m = 0;
+  for (let i = from; i < to; i++) m += trStart[pool[i] + 1] - trStart[pool[i]];
+  m *= 2;
+  if (m === 0) return;
+  if (m > k.evDest.length) {
+    k.evDest = grow(k.evDest, m);
+    k.evNext = grow(k.evNext, m);
+  }
+  // Event e is evDest[e] = dest << 1 | (1 when closing), in the list of its class (head[c], then
+  // evNext); `used` marks the classes with a list.
+  const evD = k.evDest;
+  const evN = k.evNext;
+  let e = 0;
+  let loWord = words;
+  let hiWord = -1;
+  for (let i = from; i < to; i++) {
+    const s = pool[i];
+    for (let j = trStart[s], je = trStart[s + 1]; j < je; j++) {
+      const d = trDest[j] << 1;
+      let c = trOpen[j];
+      evD[e] = d;
+      evN[e] = head[c];
+      head[c] = e++;
+      let word = c >>> 5;
+      used[word] |= 1 << (c & 31);
+      if (word < loWord) loWord = word;
+      c = trClose[j];
+      evD[e] = d | 1;
+      evN[e] = head[c];
+      head[c] = e++;
+      word = c >>> 5;
+      used[word] |= 1 << (c & 31);
+      if (word > hiWord) hiWord = word;
+    }
+  }
+  // Room for one new subset per class used, of at most m / 2 states, so the sweep works on
+  // fixed arrays.
+  let newSubs = 0;
+  for (let word = loWord; word <= hiWord; word++) newSubs += bitCount(used[word]);
+  if (poolLen + newSubs * Math.min(n, m >> 1) > pool.length) k.pool = pool = grow(pool, poolLen + newSubs * Math.min(n, m >> 1));
+  if (numSubs + newSubs + 2 > k.subOff.length) {
+    k.subOff = grow(k.subOff, numSubs + newSubs + 2);
+    k.subHash = grow(k.subHash, numSubs + newSubs + 2);
+  }
+  if ((numSubs + newSubs) * 2 > k.tabMask) {
+    let mask = k.tabMask;
+    while ((numSubs + newSubs) * 2 > mask) mask = mask * 2 + 1;
+    const tab = new Int32Array(4 * (mask + 1));
+    for (let id = 0; id < numSubs; id++) insertSlot(tab, mask, stamp, k.subHash[id], id + 1, k.subOff[id + 1] - k.subOff[id]);
+    k.tab = tab;
+    k.tabMask = mask;
+  }
+  const so = k.subOff;
+  const sh = k.subHash;
+  const tb = k.tab;
+  const mask = k.tabMask;
   // the live destinations, unordered (swap-removal via pos), and their hash
   let nActive = 0;
   let h = 0;
-
-  // Per DFA state: event e is evDest[e] = dest << 1 | (1 when closing), in the list of its class
-  // (head[c], then evNext); `used` marks the classes with a list. Buffers are grown before each
-  // sweep, for as many new subsets as it can find, so the sweep works on fixed arrays.
-  work: for (let w = 0; w < numSubs && discovered < effortLimit; w++) {
-    const from = subOff[w];
-    const to = subOff[w + 1];
-    let m = 0;
-    for (let k = from; k < to; k++) m += trStart[pool[k] + 1] - trStart[pool[k]];
-    m *= 2;
-    if (m === 0) continue;
-    if (m > evDest.length) {
-      scratch.evDest = evDest = grow(evDest, m);
-      scratch.evNext = evNext = grow(evNext, m);
-    }
-    const evD = evDest;
-    const evN = evNext;
-    let e = 0;
-    let loWord = words;
-    let hiWord = -1;
-    for (let k = from; k < to; k++) {
-      const s = pool[k];
-      for (let j = trStart[s], je = trStart[s + 1]; j < je; j++) {
-        const d = trDest[j] << 1;
-        let c = trOpen[j];
-        evD[e] = d;
-        evN[e] = head[c];
-        head[c] = e++;
-        let word = c >>> 5;
-        used[word] |= 1 << (c & 31);
-        if (word < loWord) loWord = word;
-        c = trClose[j];
-        evD[e] = d | 1;
-        evN[e] = head[c];
-        head[c] = e++;
-        word = c >>> 5;
-        used[word] |= 1 << (c & 31);
-        if (word > hiWord) hiWord = word;
-      }
-    }
-    // at most one new subset per class used, of at most m / 2 states
-    let newSubs = 0;
-    for (let word = loWord; word <= hiWord; word++) newSubs += bitCount(used[word]);
-    if (poolLen + newSubs * Math.min(n, m >> 1) > pool.length) scratch.pool = pool = grow(pool, poolLen + newSubs * Math.min(n, m >> 1));
-    if (numSubs + newSubs + 2 > subOff.length) {
-      scratch.subOff = subOff = grow(subOff, numSubs + newSubs + 2);
-      scratch.subHash = subHash = grow(subHash, numSubs + newSubs + 2);
-    }
-    if ((numSubs + newSubs) * 2 > tabMask) {
-      while ((numSubs + newSubs) * 2 > tabMask) tabMask = tabMask * 2 + 1;
-      scratch.tab = tab = new Int32Array(4 * (tabMask + 1));
-      for (let id = 0; id < numSubs; id++) insertSlot(tab, tabMask, stamp, subHash[id], id + 1, subOff[id + 1] - subOff[id]);
-    }
-    const pl = pool;
-    const so = subOff;
-    const sh = subHash;
-    const tb = tab;
-    const mask = tabMask;
-    // Sweep the classes in order: after a class's events the live set is the successor on it (and
-    // on the unused classes up to the next used one).
-    for (let word = loWord; word <= hiWord; word++) {
-      let bits = used[word];
-      used[word] = 0;
-      while (bits !== 0) {
-        const low = bits & -bits;
-        bits ^= low;
-        const c = (word << 5) | (31 - Math.clz32(low));
-        let changed = false;
-        for (let x = head[c]; x !== -1; x = evN[x]) {
-          const ev = evD[x];
-          const d = ev >> 1;
-          const before = cnt[d];
-          const after = ev & 1 ? before - 1 : before + 1;
-          cnt[d] = after;
-          if (before === 0 || after === 0) {
-            // enters or leaves the live set (counts never go negative: a range opens before it closes)
-            h ^= zobrist[d];
-            changed = true;
-            if (after !== 0) {
-              pos[d] = nActive;
-              active[nActive++] = d;
-            } else {
-              const last = active[--nActive];
-              if (last !== d) {
-                active[pos[d]] = last;
-                pos[last] = pos[d];
-              }
+  // Sweep the classes in order: after a class's events the live set is the successor on it (and
+  // on the unused classes up to the next used one).
+  for (let word = loWord; word <= hiWord; word++) {
+    let bits = used[word];
+    used[word] = 0;
+    while (bits !== 0) {
+      const low = bits & -bits;
+      bits ^= low;
+      const c = (word << 5) | (31 - Math.clz32(low));
+      let changed = false;
+      for (let x = head[c]; x !== -1; x = evN[x]) {
+        const ev = evD[x];
+        const d = ev >> 1;
+        const before = cnt[d];
+        const after = ev & 1 ? before - 1 : before + 1;
+        cnt[d] = after;
+        if (before === 0 || after === 0) {
+          // enters or leaves the live set (counts never go negative: a range opens before it closes)
+          h ^= zobrist[d];
+          changed = true;
+          if (after !== 0) {
+            pos[d] = nActive;
+            active[nActive++] = d;
+          } else {
+            const last = active[--nActive];
+            if (last !== d) {
+              active[pos[d]] = last;
+              pos[last] = pos[d];
             }
           }
         }
-        head[c] = -1;
-        // an unchanged live set was looked up at the previous class
-        if (!changed || nActive === 0) continue;
-        let i = h & mask;
-        let known = false;
-        for (; tb[4 * i] === stamp; i = (i + 1) & mask) {
-          if (tb[4 * i + 2] !== h || tb[4 * i + 3] !== nActive) continue;
-          const id1 = tb[4 * i + 1];
-          const end = so[id1];
-          let j = so[id1 - 1];
-          while (j < end && cnt[pl[j]] > 0) j++;
-          if (j === end) {
-            known = true;
-            break;
-          }
-        }
-        if (known) continue;
-        discovered += nActive;
-        if (discovered >= effortLimit) break work;
-        for (let k = 0; k < nActive; k++) pl[poolLen++] = active[k];
-        sh[numSubs] = h;
-        so[++numSubs] = poolLen;
-        tb[4 * i] = stamp;
-        tb[4 * i + 1] = numSubs;
-        tb[4 * i + 2] = h;
-        tb[4 * i + 3] = nActive;
       }
+      head[c] = -1;
+      // an unchanged live set was looked up at the previous class
+      if (!changed || nActive === 0) continue;
+      let i = h & mask;
+      let known = false;
+      for (; tb[4 * i] === stamp; i = (i + 1) & mask) {
+        if (tb[4 * i + 2] !== h || tb[4 * i + 3] !== nActive) continue;
+        const id1 = tb[4 * i + 1];
+        const end = so[id1];
+        let j = so[id1 - 1];
+        while (j < end && cnt[pool[j]] > 0) j++;
+        if (j === end) {
+          known = true;
+          break;
+        }
+      }
+      if (known) continue;
+      discovered += nActive;
+      if (discovered >= effortLimit) {
+        k.discovered = discovered;
+        return;
+      }
+      for (let q = 0; q < nActive; q++) pool[poolLen++] = active[q];
+      sh[numSubs] = h;
+      so[++numSubs] = poolLen;
+      tb[4 * i] = stamp;
+      tb[4 * i + 1] = numSubs;
+      tb[4 * i + 2] = h;
+      tb[4 * i + 3] = nActive;
     }
   }
-  // Stopping early leaves counts, lists and marks behind. Cleared on every call rather than on
-  // that path only: V8 deoptimizes code reaching a path it has never seen run, and the first
-  // pattern over the limit typically comes after this function was optimized.
-  cnt.fill(0, 0, n);
-  head.fill(-1, 0, classes);
-  used.fill(0, 0, words);
-  return discovered;
+  k.poolLen = poolLen;
+  k.numSubs = numSubs;
+  k.discovered = discovered;
 }
 
 function bitCount(x: number): number {
