@@ -44,7 +44,7 @@ export interface LoadedRules {
 }
 
 export function loadRules(setup: MatchSetup): LoadedRules {
-  const result = compilePaths(setup.paths, { pipelines: setup.pipelines });
+  const result = compilePaths(setup.paths, { pipelines: setup.pipelines, keepSource: false });
   const ruleErrors: SigmaEsError[] = [...result.errors];
   const warnings: string[] = [];
   const docs = [];
