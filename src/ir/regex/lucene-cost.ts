@@ -846,13 +846,16 @@ function subsetEffort(nfa: ClassNfa, effortLimit: number): number {
   k.numSubs = 1;
   insertSlot(k.tab, k.tabMask, k.stamp, k.zobrist[0], 1, 1);
   k.discovered = 1;
-  for (let w = 0; w < k.numSubs && k.discovered < effortLimit; w++) expandState(nfa, w, effortLimit);
-  // Stopping early leaves counts, lists and marks behind (cleared on every call: V8 deoptimizes
-  // code that reaches a path it has never run, and the first pattern over the limit typically
-  // comes after this function was optimized).
-  k.cnt.fill(0, 0, nfa.n);
-  k.head.fill(-1, 0, nfa.classes);
-  k.used.fill(0, 0, (nfa.classes + 31) >>> 5);
+  try {
+    for (let w = 0; w < k.numSubs && k.discovered < effortLimit; w++) expandState(nfa, w, effortLimit);
+  } finally {
+    // Stopping early (or failing to grow a buffer) leaves counts, lists and marks behind. Cleared
+    // on every call: V8 deoptimizes code that reaches a path it has never run, and the first
+    // pattern over the limit typically comes after this function was optimized.
+    k.cnt.fill(0, 0, nfa.n);
+    k.head.fill(-1, 0, nfa.classes);
+    k.used.fill(0, 0, (nfa.classes + 31) >>> 5);
+  }
   return k.discovered;
 }
 
