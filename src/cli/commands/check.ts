@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { collectRuleFiles, compilePaths, crossFileDocuments } from '../../compile';
 import { describeError, type SigmaEsError } from '../../errors';
-import { defaultWorkers, runSharded, type ShardResult } from '../../parallel';
+import { DEFAULT_WORKERS, runSharded, type ShardResult } from '../../parallel';
 import { EXIT_FAIL, EXIT_OK, UsageError, collect } from '../output';
 
 interface JsonError {
@@ -49,14 +49,14 @@ export function checkFiles(files: string[], p: { pipelines: string[] }): ShardRe
 
 /**
  * Validate rules as Sigma: parse, then build the IR with the given pipelines (none by default).
- * `workers` threads share the files (default: one per core for large sets); the summary is the same.
+ * `workers` threads share the files (parallel.ts); the summary is the same.
  */
 export async function runCheck(paths: string[], pipelines: string[], workers?: number): Promise<CheckSummary> {
   const { files, errors: pathErrors } = collectRuleFiles(paths);
   const docs = await runSharded<{ pipelines: string[] }, CheckedDocument>(
     files,
     { module: __filename.replace(/\.[jt]s$/, ''), fn: 'checkFiles', payload: { pipelines } },
-    workers ?? defaultWorkers(files.length),
+    workers ?? DEFAULT_WORKERS,
   );
   const errors: JsonError[] = pathErrors.map(toJson);
   const warnings: CheckSummary['warnings'] = [];
@@ -84,7 +84,7 @@ export function registerCheckCommand(program: Command): void {
     .argument('<paths...>', 'rule files or folders')
     .option('-p, --pipeline <name|file>', 'also check that the rules build under this pipeline (repeatable)', collect, [])
     .option('--json', 'print one JSON summary object instead of text')
-    .option('--workers <n>', 'threads to spread the files over (default: one per core, up to 4, for 300+ files)')
+    .option('--workers <n>', 'threads to spread the files over (default 1: on 2 cores a second thread costs more JIT warm-up than it saves)')
     .addHelpText(
       'after',
       '\nExit status: 0 when every rule is valid, 1 otherwise, 2 on usage errors.\n\nExample:\n  sigma-es check sigma/ --json',

@@ -6,7 +6,7 @@ import type { IrDocument } from '../../ir/types';
 import { getProfile, profileNames, type MappingProfile } from '../../mapping/profile';
 import { isTarget, translate, TARGETS, type Target, type Translation } from '../../backends';
 import type { KibanaRuleType } from '../../backends/kibana';
-import { defaultWorkers, runSharded, type ShardResult } from '../../parallel';
+import { DEFAULT_WORKERS, runSharded, type ShardResult } from '../../parallel';
 import { EXIT_FAIL, EXIT_OK, UsageError, collect } from '../output';
 import { parseWorkers } from './check';
 
@@ -100,7 +100,7 @@ export function convertFiles(files: string[], opts: ConvertOptions): ShardResult
 
 /**
  * Compile and translate; one record per rule document, in file order. `workers` threads share
- * the files (default: one per core for large sets); the records are the same.
+ * the files (parallel.ts); the records are the same.
  */
 export async function runConvert(paths: string[], opts: ConvertOptions, workers?: number): Promise<{ files: number; records: ConvertRecord[]; errors: SigmaEsError[] }> {
   const { files, errors } = collectRuleFiles(paths);
@@ -109,7 +109,7 @@ export async function runConvert(paths: string[], opts: ConvertOptions, workers?
   const records = await runSharded<ConvertOptions, ConvertRecord>(
     files,
     { module: __filename.replace(/\.[jt]s$/, ''), fn: 'convertFiles', payload: opts },
-    workers ?? defaultWorkers(files.length),
+    workers ?? DEFAULT_WORKERS,
   );
   return { files: files.length, records, errors };
 }
@@ -142,7 +142,7 @@ export function registerConvertCommand(program: Command): void {
     .option('-o, --output <file>', 'write the translations to this file instead of stdout')
     .option('--json', 'NDJSON: one line per rule, {"file","id","title","target","ok","query"|"error"}')
     .option('--skip-unsupported', 'report rules that cannot be translated exactly, skip them, and still exit 0')
-    .option('--workers <n>', 'threads to spread the files over (default: one per core, up to 4, for 300+ files)')
+    .option('--workers <n>', 'threads to spread the files over (default 1: on 2 cores a second thread costs more JIT warm-up than it saves)')
     .addHelpText(
       'after',
       [
