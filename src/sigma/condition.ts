@@ -128,6 +128,23 @@ export function parseCondition(condition: string): ConditionAst {
 /** Identifiers a pattern selects: `*` matches any run of characters; `_`-names only if the pattern starts with `_`. */
 export function selectIdentifiers(pattern: string, identifiers: string[]): string[] {
   if (pattern === 'them') return identifiers.filter((n) => !n.startsWith('_'));
-  const re = new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-  return identifiers.filter((n) => re.test(n) && (!n.startsWith('_') || pattern.startsWith('_')));
+  const parts = pattern.split('*');
+  return identifiers.filter((n) => globMatch(parts, n) && (!n.startsWith('_') || pattern.startsWith('_')));
+}
+
+/** Whether `s` matches the glob whose `*`-separated parts are `parts` (no RegExp to compile per pattern). */
+function globMatch(parts: string[], s: string): boolean {
+  if (parts.length === 1) return s === parts[0];
+  const first = parts[0];
+  const last = parts[parts.length - 1];
+  if (s.length < first.length + last.length || !s.startsWith(first) || !s.endsWith(last)) return false;
+  // leftmost placement of each middle part is enough for `*`-only globs
+  let pos = first.length;
+  const end = s.length - last.length;
+  for (let k = 1; k < parts.length - 1; k++) {
+    const at = s.indexOf(parts[k], pos);
+    if (at < 0 || at + parts[k].length > end) return false;
+    pos = at + parts[k].length;
+  }
+  return true;
 }

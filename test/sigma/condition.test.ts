@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { parseCondition } from '../../src/sigma/condition';
+import fc from 'fast-check';
+import { parseCondition, selectIdentifiers } from '../../src/sigma/condition';
 import { SigmaEsError } from '../../src/errors';
 import { compileYaml } from '../../src/compile';
 import { query, ruleYaml, show } from './helpers';
@@ -52,6 +53,23 @@ describe('conditions', () => {
     assert.throws(
       () => query(`${det}condition: a and missing`),
       (e: unknown) => e instanceof SigmaEsError && e.code === 'UNKNOWN_IDENTIFIER' && /missing/.test(e.message),
+    );
+  });
+});
+
+describe('name patterns of `x of`', () => {
+  // the reference reading: `*` is any run of characters, everything else literal
+  const viaRegExp = (pattern: string, ids: string[]): string[] => {
+    const re = new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+    return ids.filter((n) => re.test(n) && (!n.startsWith('_') || pattern.startsWith('_')));
+  };
+  it('select exactly what the glob-as-regex reading selects', () => {
+    const unit = fc.constantFrom('a', 'b', '_', '.', '1', '-');
+    fc.assert(
+      fc.property(fc.string({ unit: fc.oneof(unit, fc.constant('*')), maxLength: 6 }), fc.array(fc.string({ unit, maxLength: 6 }), { maxLength: 6 }), (p, ids) => {
+        assert.deepEqual(selectIdentifiers(p, ids), viaRegExp(p, ids));
+      }),
+      { numRuns: 5000 },
     );
   });
 });
