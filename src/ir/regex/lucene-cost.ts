@@ -115,19 +115,11 @@ function finishState(buf: Int32Array, k: number): number {
   return out;
 }
 
-/** A copy of `a` with room for at least `size` elements. */
-function grow(a: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBuffer> {
+/** A copy of `a` (an Int32Array or Uint8Array) with room for at least `size` elements. */
+function grow<T extends Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(a: T, size: number): T {
   let cap = a.length * 2;
   while (cap < size) cap *= 2;
-  const g = new Int32Array(cap);
-  g.set(a);
-  return g;
-}
-
-function growBytes(a: Uint8Array<ArrayBuffer>, size: number): Uint8Array<ArrayBuffer> {
-  let cap = a.length * 2;
-  while (cap < size) cap *= 2;
-  const g = new Uint8Array(cap);
+  const g = new (a.constructor as new (length: number) => T)(cap);
   g.set(a);
   return g;
 }
@@ -145,7 +137,7 @@ class Build {
   private ne = 0;
   createState(): number {
     if (this.n === this.acc.length) {
-      this.acc = growBytes(this.acc, this.n + 1);
+      this.acc = grow(this.acc, this.n + 1);
       this.head = grow(this.head, this.n + 1);
     }
     this.acc[this.n] = 0;
