@@ -9,6 +9,80 @@
  * links (still linear: each character moves down at most once).
  */
 
+/**
+ * A trie over `needles`, laid out breadth-first: node 0 is the root, each node's edges sorted by
+ * label and contiguous (edgeStart[s] .. edgeStart[s + 1]), and the ids of the needles ending at
+ * each node in ownIds[ownStart[s] .. ownStart[s + 1]), ascending. `label(needle, i)` is the
+ * label of a needle's i-th step. Built without a Map or an object per node: the corpus's witness
+ * index has ~10^5 of them, and a Map per node once made this the largest part of compiling a rule set.
+ */
+interface TrieLayout {
+  nodes: number;
+  edgeStart: Int32Array;
+  edgeLabel: Int32Array;
+  edgeTo: Int32Array;
+  ownStart: Int32Array;
+  ownIds: Int32Array;
+}
+
+function layOutTrie(needles: string[], label: (needle: string, i: number) => number): TrieLayout {
+  // creation-order nodes with children as sibling lists
+  let total = 1;
+  for (const nd of needles) total += nd.length;
+  const firstChild = new Int32Array(total).fill(-1);
+  const nextSibling = new Int32Array(total).fill(-1);
+  const inLabel = new Int32Array(total);
+  const ownCount = new Int32Array(total);
+  const endOf = new Int32Array(needles.length);
+  let n = 1;
+  for (let id = 0; id < needles.length; id++) {
+    const nd = needles[id];
+    let s = 0;
+    for (let i = 0; i < nd.length; i++) {
+      const c = label(nd, i);
+      let t = firstChild[s];
+      while (t >= 0 && inLabel[t] !== c) t = nextSibling[t];
+      if (t < 0) {
+        t = n++;
+        inLabel[t] = c;
+        nextSibling[t] = firstChild[s];
+        firstChild[s] = t;
+      }
+      s = t;
+    }
+    endOf[id] = s;
+    ownCount[s]++;
+  }
+  // breadth-first ids
+  const order = new Int32Array(n);
+  const newId = new Int32Array(n);
+  const edgeStart = new Int32Array(n + 1);
+  const edgeLabel = new Int32Array(n - 1);
+  const edgeTo = new Int32Array(n - 1);
+  const kids: number[] = [];
+  let len = 1;
+  let edges = 0;
+  for (let q = 0; q < n; q++) {
+    edgeStart[q] = edges;
+    kids.length = 0;
+    for (let t = firstChild[order[q]]; t >= 0; t = nextSibling[t]) kids.push(t);
+    if (kids.length > 1) kids.sort((a, b) => inLabel[a] - inLabel[b]);
+    for (const t of kids) {
+      edgeLabel[edges] = inLabel[t];
+      edgeTo[edges++] = len;
+      newId[t] = len;
+      order[len++] = t;
+    }
+  }
+  edgeStart[n] = edges;
+  const ownStart = new Int32Array(n + 1);
+  for (let q = 0; q < n; q++) ownStart[q + 1] = ownStart[q] + ownCount[order[q]];
+  const ownIds = new Int32Array(needles.length);
+  const fill = ownStart.slice(0, n);
+  for (let id = 0; id < needles.length; id++) ownIds[fill[newId[endOf[id]]]++] = id;
+  return { nodes: n, edgeStart, edgeLabel, edgeTo, ownStart, ownIds };
+}
+
 const DENSE_CELLS = 1 << 19; // 2 MiB of Int32 per automaton at most
 
 export class AhoCorasick {
@@ -27,14 +101,10 @@ export class AhoCorasick {
   private readonly ownStart: Int32Array;
   private readonly ownIds: Int32Array;
 
-  // Construction allocates nothing per trie node: the corpus's witness index has ~10^5 states,
-  // and a Map per node made this constructor the largest part of compiling a rule set.
   constructor(needles: string[]) {
     const ascii = new Uint8Array(128);
     const chars = new Set<number>();
-    let total = 0;
     for (const n of needles) {
-      total += n.length;
       for (let i = 0; i < n.length; i++) {
         const ch = n.charCodeAt(i);
         if (ch < 128) ascii[ch] = 1;
@@ -49,67 +119,15 @@ export class AhoCorasick {
       w++;
     }
     this.width = w;
-    // trie with creation-order ids (children as sibling lists), then renumbered breadth-first
-    const cap = total + 1;
-    const firstChild = new Int32Array(cap).fill(-1);
-    const nextSibling = new Int32Array(cap).fill(-1);
-    const inCls = new Int32Array(cap);
-    const ownFirst = new Int32Array(cap).fill(-1);
-    const ownLast = new Int32Array(cap).fill(-1);
-    const ownNext = new Int32Array(needles.length).fill(-1);
-    let n = 1;
-    for (let id = 0; id < needles.length; id++) {
-      const nd = needles[id];
-      let s = 0;
-      for (let i = 0; i < nd.length; i++) {
-        const ch = nd.charCodeAt(i);
-        const c = ch < 128 ? this.asciiCls[ch] : (this.cls.get(ch) as number);
-        let t = firstChild[s];
-        while (t >= 0 && inCls[t] !== c) t = nextSibling[t];
-        if (t < 0) {
-          t = n++;
-          inCls[t] = c;
-          nextSibling[t] = firstChild[s];
-          firstChild[s] = t;
-        }
-        s = t;
-      }
-      if (ownFirst[s] < 0) ownFirst[s] = id;
-      else ownNext[ownLast[s]] = id;
-      ownLast[s] = id;
-    }
-    // breadth-first ids; each state's edges sorted by class, laid out contiguously
-    const order = new Int32Array(n);
-    const edgeStart = new Int32Array(n + 1);
-    const edgeCls = new Int32Array(n - 1);
-    const edgeTo = new Int32Array(n - 1);
-    const kids: number[] = [];
-    let len = 1;
-    let edges = 0;
-    for (let q = 0; q < n; q++) {
-      edgeStart[q] = edges;
-      kids.length = 0;
-      for (let t = firstChild[order[q]]; t >= 0; t = nextSibling[t]) kids.push(t);
-      if (kids.length > 1) kids.sort((a, b) => inCls[a] - inCls[b]);
-      for (const t of kids) {
-        edgeCls[edges] = inCls[t];
-        edgeTo[edges++] = len;
-        order[len++] = t;
-      }
-    }
-    edgeStart[n] = edges;
+    const asciiCls = this.asciiCls;
+    const cls = this.cls;
+    const { nodes: n, edgeStart, edgeLabel: edgeCls, edgeTo, ownStart, ownIds } = layOutTrie(needles, (nd, i) => {
+      const ch = nd.charCodeAt(i);
+      return ch < 128 ? asciiCls[ch] : (cls.get(ch) as number);
+    });
     this.edgeStart = edgeStart;
     this.edgeCls = edgeCls;
     this.edgeTo = edgeTo;
-    const ownStart = new Int32Array(n + 1);
-    let owned = 0;
-    for (let q = 0; q < n; q++) {
-      ownStart[q] = owned;
-      for (let id = ownFirst[order[q]]; id >= 0; id = ownNext[id]) owned++;
-    }
-    ownStart[n] = owned;
-    const ownIds = new Int32Array(owned);
-    for (let q = 0, k = 0; q < n; q++) for (let id = ownFirst[order[q]]; id >= 0; id = ownNext[id]) ownIds[k++] = id;
     this.ownStart = ownStart;
     this.ownIds = ownIds;
 
@@ -214,58 +232,12 @@ export class AffixTrie {
     needles: string[],
     private readonly fromEnd: boolean,
   ) {
-    // trie as sibling lists, then laid out breadth-first with each node's edges sorted
-    let total = 1;
-    for (const n of needles) total += n.length;
-    const firstChild = new Int32Array(total).fill(-1);
-    const nextSibling = new Int32Array(total).fill(-1);
-    const inChar = new Int32Array(total);
-    const ownCount = new Int32Array(total);
-    const endOf = new Int32Array(needles.length);
-    let n = 1;
-    needles.forEach((nd, id) => {
-      let s = 0;
-      for (let i = 0; i < nd.length; i++) {
-        const ch = nd.charCodeAt(fromEnd ? nd.length - 1 - i : i);
-        let t = firstChild[s];
-        while (t >= 0 && inChar[t] !== ch) t = nextSibling[t];
-        if (t < 0) {
-          t = n++;
-          inChar[t] = ch;
-          nextSibling[t] = firstChild[s];
-          firstChild[s] = t;
-        }
-        s = t;
-      }
-      endOf[id] = s;
-      ownCount[s]++;
-    });
-    const order = new Int32Array(n);
-    const newId = new Int32Array(n);
-    this.edgeStart = new Int32Array(n + 1);
-    this.edgeChar = new Int32Array(n - 1);
-    this.edgeTo = new Int32Array(n - 1);
-    const kids: number[] = [];
-    let len = 1;
-    let edges = 0;
-    for (let q = 0; q < n; q++) {
-      this.edgeStart[q] = edges;
-      kids.length = 0;
-      for (let t = firstChild[order[q]]; t >= 0; t = nextSibling[t]) kids.push(t);
-      if (kids.length > 1) kids.sort((a, b) => inChar[a] - inChar[b]);
-      for (const t of kids) {
-        this.edgeChar[edges] = inChar[t];
-        this.edgeTo[edges++] = len;
-        newId[t] = len;
-        order[len++] = t;
-      }
-    }
-    this.edgeStart[n] = edges;
-    this.ownStart = new Int32Array(n + 1);
-    for (let q = 0; q < n; q++) this.ownStart[q + 1] = this.ownStart[q] + ownCount[order[q]];
-    this.ownIds = new Int32Array(needles.length);
-    const fill = this.ownStart.slice(0, n);
-    for (let id = 0; id < needles.length; id++) this.ownIds[fill[newId[endOf[id]]]++] = id;
+    const t = layOutTrie(needles, fromEnd ? (nd, i) => nd.charCodeAt(nd.length - 1 - i) : (nd, i) => nd.charCodeAt(i));
+    this.edgeStart = t.edgeStart;
+    this.edgeChar = t.edgeLabel;
+    this.edgeTo = t.edgeTo;
+    this.ownStart = t.ownStart;
+    this.ownIds = t.ownIds;
     this.rootAscii = new Int32Array(128).fill(-1);
     for (let k = this.edgeStart[0]; k < this.edgeStart[1]; k++) if (this.edgeChar[k] < 128) this.rootAscii[this.edgeChar[k]] = this.edgeTo[k];
   }
