@@ -2,7 +2,6 @@
 // request kind D): for every rendered pattern, our `exceeds` must equal "determinize(nfa, 10000)
 // throws", and our effort must land in the decade Lucene's smallest passing workLimit pins down.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -12,24 +11,15 @@ import { SigmaEsError } from '../../src/errors';
 import { parseSigmaRegex, renderLuceneRegex } from '../../src/ir/regex';
 import { collapseConsecutiveQuantifiers, luceneDeterminizeEffort } from '../../src/ir/regex/lucene-cost';
 import { flagsArb, regexArb } from './gen';
+import { b64, requireOracle, runOracle } from './oracle-client';
 
-const dir = path.join(__dirname, '../../tools/lucene-oracle/target');
-const jar = path.join(dir, 'lucene-oracle-1.0.jar');
-const cpFile = path.join(dir, 'classpath.txt');
-const javaFile = path.join(dir, 'java-path.txt');
-const available = existsSync(jar) && existsSync(cpFile);
 const corpusRoot = path.join(__dirname, '../../../shared/corpus/sigmahq');
 
-const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 // exact up to this work limit (effort < 10 * EXACT); beyond it only "above" is compared
 const EXACT = 20000;
 
 function oracleCost(reqs: { pattern: string; ci: boolean }[]): string[] {
-  const java = existsSync(javaFile) ? readFileSync(javaFile, 'utf8').trim() : 'java';
-  const input = reqs.map((r) => `D\t${b64(r.pattern)}\t${r.ci ? 1 : 0}\t10000\n`).join('');
-  const res = spawnSync(java, ['-cp', `${jar}${path.delimiter}${readFileSync(cpFile, 'utf8').trim()}`, 'sigmaes.Oracle'], { input, encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (res.status !== 0) throw new Error(`lucene oracle failed: ${res.stderr || res.error}`);
-  return res.stdout.split('\n').slice(0, reqs.length);
+  return runOracle(reqs.map((r) => `D\t${b64(r.pattern)}\t${r.ci ? 1 : 0}\t10000`));
 }
 
 type Case = { label: string; pattern: string; ci: boolean };
@@ -110,12 +100,7 @@ const costlyArb: fc.Arbitrary<string> = fc
 
 describe('Lucene determinization effort (lucene-cost.ts) vs Lucene 10.3.2', function () {
   before(function () {
-    if (!available) {
-      if (process.env.CI === 'true') throw new Error('tools/lucene-oracle is not built; run scripts/lucene-oracle-build.sh');
-      // eslint-disable-next-line no-console
-      console.log('    (skipped: Lucene oracle not built; run scripts/lucene-oracle-build.sh)');
-      this.skip();
-    }
+    requireOracle(this);
   });
 
   it('the SigmaHQ corpus regexes, both renderings', function () {

@@ -1,34 +1,18 @@
 // Differential test against the real Lucene: the rendered pattern evaluated by Lucene's RegExp
 // (tools/lucene-oracle) must accept exactly the terms our matcher accepts.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import fc from 'fast-check';
 import { parseSigmaRegex, renderLuceneRegex, type RegexAst } from '../../src/ir/regex';
 import { compileRegexMatcher, compileWildcardMatcher } from '../../src/eval/lucene';
 import type { PatternPart } from '../../src/ir/types';
 import { flagsArb, regexArb, termArb } from './gen';
+import { b64, requireOracle, runOracle } from './oracle-client';
 
-const dir = path.join(__dirname, '../../tools/lucene-oracle/target');
-const jar = path.join(dir, 'lucene-oracle-1.0.jar');
-const cpFile = path.join(dir, 'classpath.txt');
-const javaFile = path.join(dir, 'java-path.txt');
-const available = existsSync(jar) && existsSync(cpFile);
 
-const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 
 /** Runs a batch of requests through one oracle process. */
 function oracle(requests: { kind: 'R' | 'W'; pattern: string; ci: boolean; term: string }[]): string[] {
-  const java = existsSync(javaFile) ? readFileSync(javaFile, 'utf8').trim() : 'java';
-  const input = requests.map((r) => `${r.kind}\t${b64(r.pattern)}\t${r.ci ? 1 : 0}\t${b64(r.term)}\n`).join('');
-  const res = spawnSync(java, ['-cp', `${jar}${path.delimiter}${readFileSync(cpFile, 'utf8').trim()}`, 'sigmaes.Oracle'], {
-    input,
-    encoding: 'utf8',
-    maxBuffer: 64 << 20,
-  });
-  if (res.status !== 0) throw new Error(`lucene oracle failed: ${res.stderr || res.error}`);
-  return res.stdout.split('\n').slice(0, requests.length);
+  return runOracle(requests.map((r) => `${r.kind}\t${b64(r.pattern)}\t${r.ci ? 1 : 0}\t${b64(r.term)}`));
 }
 
 function wildcardText(parts: PatternPart[]): string {
@@ -38,12 +22,7 @@ function wildcardText(parts: PatternPart[]): string {
 
 describe('Lucene oracle differential', function () {
   before(function () {
-    if (!available) {
-      if (process.env.CI === 'true') throw new Error('tools/lucene-oracle is not built; run scripts/lucene-oracle-build.sh');
-      // eslint-disable-next-line no-console
-      console.log('    (skipped: Lucene oracle not built; run scripts/lucene-oracle-build.sh)');
-      this.skip();
-    }
+    requireOracle(this);
   });
 
   it('rendered regex on Lucene 10 == our matcher, on random regexes, flags and terms', function () {
