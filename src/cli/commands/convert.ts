@@ -17,7 +17,16 @@ export interface ConvertOptions {
   index?: string;
   kibanaRuleType?: KibanaRuleType;
   filters?: string[];
+  /**
+   * Render each record's printed form in its chunk (`text`) and drop the query object: a
+   * corpus's translations then live as flat strings, not object graphs that every young-generation
+   * collection copies until the end of the run. Unset: records keep `query` (the API's default).
+   */
+  output?: OutputForm;
 }
+
+/** How `convert` prints a record: NDJSON line, Kibana NDJSON, or the readable query. */
+export type OutputForm = 'json' | 'kibana' | 'readable';
 
 export interface ConvertRecord {
   file: string;
@@ -30,6 +39,8 @@ export interface ConvertRecord {
   error?: { code: string; message: string; rule: string | null; item: string | null; line: number | null; column: number | null; text: string };
   /** Translation errors (the rule is valid Sigma but has no exact rendering) can be skipped. */
   unsupported?: boolean;
+  /** With `output`: what the command prints for this record (none for a failed rule outside --json). */
+  text?: string;
 }
 
 /** Errors that say "valid rule, no exact translation" rather than "broken rule". */
@@ -95,7 +106,18 @@ export function convertFiles(files: string[], opts: ConvertOptions): ShardResult
       records.push({ ...base, ok: false, error: errorJson(e), unsupported: UNSUPPORTED_CODES.test(e.code) });
     }
   }
+  if (opts.output) for (const r of records) printed(r, opts.output);
   return { crossFile: crossFileDocuments(result.entries), results: records };
+}
+
+/** Sets `r.text` to what the command prints for it, and drops the query it was made from. */
+function printed(r: ConvertRecord, form: OutputForm): void {
+  if (form === 'json') {
+    const { unsupported: _u, ...line } = r;
+    void _u;
+    r.text = JSON.stringify(line);
+  } else if (r.ok) r.text = form === 'kibana' ? JSON.stringify(r.query) : readable(r);
+  delete r.query;
 }
 
 /**
@@ -170,9 +192,10 @@ export function registerConvertCommand(program: Command): void {
         const kinds = ['query', 'lucene', 'eql', 'esql'];
         if (o.kibanaRuleType && !kinds.includes(o.kibanaRuleType)) throw new UsageError(`--kibana-rule-type must be one of ${kinds.join(', ')}`);
         const workers = parseWorkers(o.workers);
+        const output: OutputForm = o.json ? 'json' : o.target === 'kibana-ndjson' ? 'kibana' : 'readable';
         const { files, records, errors } = await runConvert(
           paths,
-          { target: o.target, pipelines: o.pipeline, profile, index: o.index, kibanaRuleType: o.kibanaRuleType as KibanaRuleType | undefined, filters: o.filter },
+          { target: o.target, pipelines: o.pipeline, profile, index: o.index, kibanaRuleType: o.kibanaRuleType as KibanaRuleType | undefined, filters: o.filter, output },
           workers,
         );
         const out: string[] = [];
@@ -186,11 +209,7 @@ export function registerConvertCommand(program: Command): void {
             else failed++;
             process.stderr.write(`${skip ? 'skipped: ' : ''}${r.error!.text}\n`);
           }
-          if (o.json) {
-            const { unsupported: _u, ...line } = r;
-            void _u;
-            out.push(JSON.stringify(line));
-          } else if (r.ok) out.push(o.target === 'kibana-ndjson' ? JSON.stringify(r.query) : readable(r));
+          if (r.text !== undefined) out.push(r.text);
         }
         const text = out.length ? `${out.join('\n')}\n` : '';
         if (o.output) fs.writeFileSync(o.output, text);
