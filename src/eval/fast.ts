@@ -12,7 +12,9 @@
  *   along, so each term is scanned once), prefixes and suffixes through a trie walked from
  *   that end, exact atoms through a hash map, presence atoms through a field → rules map.
  *   Rules whose every match needs e.g. `EventID: 1` are thereby routed by log source. Rules
- *   without a witness (negation-only) always run.
+ *   without a witness (negation-only) always run. What a term yields depends on its field's plan
+ *   and the term alone, and field values repeat across events: each field memoises it while
+ *   that pays (FieldState).
  *
  * Folding for witnesses (`witnessFold`) must be a superset of Lucene's case-insensitive
  * equality for the ASCII needles it is applied to: ASCII letters lower-cased, plus the four
@@ -927,13 +929,72 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
       if (got[ri] === need[ri]) cand[ncand++] = ri;
     }
   };
-  // Short needles (`\\`, `-`, ` `) hit many times per term: a needle's rules are added once per event.
+  // Short needles (`\\`, `-`, ` `) hit many times per term: a needle's rules are passed on once per
+  // event (once per term while a term's codes are collected for the memo).
   let hitRules: number[][] = [];
   let hitSeen = new Uint32Array(0);
+  let hitEpoch = 0;
+  let sink = addAll;
   const onHit = (id: number): void => {
-    if (hitSeen[id] === epoch) return;
-    hitSeen[id] = epoch;
-    addAll(hitRules[id]);
+    if (hitSeen[id] === hitEpoch) return;
+    hitSeen[id] = hitEpoch;
+    sink(hitRules[id]);
+  };
+  /** Every term-based atom of plan p that the folded terms g hold, passed to `add` (to collect when memo). */
+  const scanTerms = (p: FieldPlan, g: string[], add: (lst: number[]) => void, memo: boolean): void => {
+    if (p.eq) eqLookup(p.eq, g, add);
+    if (kwEq) eqLookup(kwEq, g, add);
+    sink = add;
+    hitEpoch = memo ? colEpoch : epoch;
+    if (p.sub) {
+      const ac = p.automaton();
+      hitRules = p.sub.rules;
+      hitSeen = memo ? p.subCol : p.subSeen;
+      for (let k = 0; k < g.length; k++) ac.scan(g[k], onHit);
+    }
+    if (p.pre) {
+      const trie = p.prefixes();
+      hitRules = p.pre.rules;
+      hitSeen = memo ? p.preCol : p.preSeen;
+      for (let k = 0; k < g.length; k++) trie.walk(g[k], onHit);
+    }
+    if (p.suf) {
+      const trie = p.suffixes();
+      hitRules = p.suf.rules;
+      hitSeen = memo ? p.sufCol : p.sufSeen;
+      for (let k = 0; k < g.length; k++) trie.walk(g[k], onHit);
+    }
+  };
+  // The (rule, slot) codes one term yields under a plan, deduplicated, for the memo.
+  const colMark = new Uint32Array(2 * n);
+  let colEpoch = 0;
+  let colBuf: number[] = [];
+  const collectCodes = (lst: number[]): void => {
+    const e = colEpoch;
+    for (let k = 0; k < lst.length; k++) {
+      const code = lst[k];
+      if (colMark[code] === e) continue;
+      colMark[code] = e;
+      colBuf.push(code);
+    }
+  };
+  const termCodes = (p: FieldPlan, t: string): number[] => {
+    if (++colEpoch === 0xffffffff) {
+      colMark.fill(0);
+      for (const q of fieldPlans.values()) q.resetMarks(true);
+      kwPlan?.resetMarks(true);
+      colEpoch = 1;
+    }
+    colBuf = [];
+    scanTerms(p, [foldTerm(t)], collectCodes, true);
+    return colBuf.length === 0 ? NO_CODES : colBuf;
+  };
+  const states = new Map<string, FieldState>();
+  const stateOf = (f: string): FieldState => {
+    if (states.size >= STATES_MAX) states.clear();
+    const st = new FieldState(fieldPlans.get(f));
+    states.set(f, st);
+    return st;
   };
   const match = (ev: PreparedEvent): number[] => {
     const out: number[] = [];
@@ -942,40 +1003,37 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
     if (epoch === 0xffffffff) {
       mark.fill(0);
       slotMark.fill(0);
-      for (const p of fieldPlans.values()) p.resetMarks();
-      kwPlan?.resetMarks();
+      for (const p of fieldPlans.values()) p.resetMarks(false);
+      kwPlan?.resetMarks(false);
       epoch = 1;
     }
     ncand = 0;
     for (const [f, fv] of ev.fields) {
-      let p = fieldPlans.get(f);
+      const st = states.get(f) ?? stateOf(f);
+      let p = st.plan;
       if (p === undefined) {
         if (kwPlan === undefined || fv.kind !== 'keyword') continue;
         p = kwPlan;
       }
       if (p.has) addAll(p.has);
       if (fv.kind !== 'keyword' || !p.terms) continue;
-      const g = fieldG(ev, f) as string[];
-      if (p.eq) eqLookup(p.eq, g, addAll);
-      if (kwEq) eqLookup(kwEq, g, addAll);
-      if (p.sub) {
-        const ac = p.automaton();
-        hitRules = p.sub.rules;
-        hitSeen = p.subSeen;
-        for (let k = 0; k < g.length; k++) ac.scan(g[k], onHit);
+      const memo = st.memo;
+      if (memo === undefined) {
+        scanTerms(p, fieldG(ev, f) as string[], addAll, false);
+        st.skipped(fv.terms.length);
+        continue;
       }
-      if (p.pre) {
-        const trie = p.prefixes();
-        hitRules = p.pre.rules;
-        hitSeen = p.preSeen;
-        for (let k = 0; k < g.length; k++) trie.walk(g[k], onHit);
+      const terms = fv.terms;
+      for (let k = 0; k < terms.length; k++) {
+        const t = terms[k];
+        let codes = memo.get(t);
+        if (codes === undefined) {
+          codes = termCodes(p, t);
+          st.remember(t, codes);
+        }
+        if (codes.length > 0) addAll(codes);
       }
-      if (p.suf) {
-        const trie = p.suffixes();
-        hitRules = p.suf.rules;
-        hitSeen = p.sufSeen;
-        for (let k = 0; k < g.length; k++) trie.walk(g[k], onHit);
-      }
+      st.looked(terms.length);
     }
     addAll(always);
     counters.events++;
@@ -1043,6 +1101,10 @@ class FieldPlan {
   subSeen = new Uint32Array(0);
   preSeen = new Uint32Array(0);
   sufSeen = new Uint32Array(0);
+  // the same marks for collecting one term's codes (termCodes), on their own epoch
+  subCol = new Uint32Array(0);
+  preCol = new Uint32Array(0);
+  sufCol = new Uint32Array(0);
   private ac: NeedleScanner | undefined;
   private preTrie: AffixTrie | undefined;
   private sufTrie: AffixTrie | undefined;
@@ -1060,6 +1122,7 @@ class FieldPlan {
     if (!this.ac) {
       this.ac = new NeedleScanner((this.sub as Needles).needles);
       this.subSeen = new Uint32Array((this.sub as Needles).needles.length);
+      this.subCol = new Uint32Array((this.sub as Needles).needles.length);
     }
     return this.ac;
   }
@@ -1067,6 +1130,7 @@ class FieldPlan {
     if (!this.preTrie) {
       this.preTrie = new AffixTrie((this.pre as Needles).needles, false);
       this.preSeen = new Uint32Array((this.pre as Needles).needles.length);
+      this.preCol = new Uint32Array((this.pre as Needles).needles.length);
     }
     return this.preTrie;
   }
@@ -1074,12 +1138,65 @@ class FieldPlan {
     if (!this.sufTrie) {
       this.sufTrie = new AffixTrie((this.suf as Needles).needles, true);
       this.sufSeen = new Uint32Array((this.suf as Needles).needles.length);
+      this.sufCol = new Uint32Array((this.suf as Needles).needles.length);
     }
     return this.sufTrie;
   }
-  resetMarks(): void {
-    this.subSeen.fill(0);
-    this.preSeen.fill(0);
-    this.sufSeen.fill(0);
+  resetMarks(col: boolean): void {
+    (col ? this.subCol : this.subSeen).fill(0);
+    (col ? this.preCol : this.preSeen).fill(0);
+    (col ? this.sufCol : this.sufSeen).fill(0);
+  }
+}
+
+const NO_CODES = Object.freeze([]) as unknown as number[];
+
+/** witnessFold of one term, as fieldG folds it. */
+function foldTerm(t: string): string {
+  return SPECIALS.test(t) ? witnessFold(t) : asciiLower(t);
+}
+
+// Field values repeat from event to event (a channel, an image path, a host, a service's command
+// line), and what a term yields under its field's plan depends on nothing else: each field keeps a
+// memo of term -> codes while it pays. Fields whose values rarely repeat (hashes, GUIDs, times)
+// turn it off after a window and try again much later. Bounded per field by entries and characters.
+const MEMO_WINDOW = 256;
+const MEMO_RETRY = 1 << 16;
+const MEMO_ENTRIES = 1024;
+const MEMO_CHARS = 1 << 16;
+const MEMO_KEY_MAX = 1024;
+const STATES_MAX = 10_000;
+
+/** Per field name: its plan and, while the field's values repeat, the memo of its terms' codes. */
+class FieldState {
+  memo: Map<string, number[]> | undefined = new Map();
+  private lookups = 0;
+  private misses = 0;
+  private chars = 0;
+  constructor(readonly plan: FieldPlan | undefined) {}
+  remember(t: string, codes: number[]): void {
+    this.misses++;
+    if (t.length > MEMO_KEY_MAX) return;
+    const memo = this.memo as Map<string, number[]>;
+    if (memo.size >= MEMO_ENTRIES || this.chars + t.length > MEMO_CHARS) {
+      memo.clear();
+      this.chars = 0;
+    }
+    memo.set(t, codes);
+    this.chars += t.length;
+  }
+  looked(k: number): void {
+    if ((this.lookups += k) < MEMO_WINDOW) return;
+    // a miss costs a scan plus the insertion; below a third of hits the memo costs more than it saves
+    if (this.misses * 3 > this.lookups * 2) {
+      this.memo = undefined;
+      this.chars = 0;
+    }
+    this.lookups = this.misses = 0;
+  }
+  skipped(k: number): void {
+    if ((this.lookups += k) < MEMO_RETRY) return;
+    this.memo = new Map();
+    this.lookups = this.misses = 0;
   }
 }

@@ -6,7 +6,7 @@ import { compileWildcardMatcher } from '../../src/eval/lucene';
 import { getProfile, type MappingProfile } from '../../src/mapping/profile';
 import type { IrNode, PatternPart } from '../../src/ir/types';
 import { parseSigmaRegex } from '../../src/ir/regex';
-import { cidr, cmp, exists, rule, scalar } from './helpers';
+import { and, cidr, cmp, exists, or, rule, scalar, str } from './helpers';
 
 const sysmon = getProfile('sysmon') as MappingProfile;
 const profile: MappingProfile = { ...sysmon, ignoreAbove: 12 };
@@ -76,6 +76,64 @@ const event = fc.record(
   { requiredKeys: [] },
 );
 
+// Large rule sets exercise what small ones never reach: exact values many rules require (routed
+// by their share), second witnesses, prefix/suffix tries, 4- and 8-gram needles, long needles
+// cut to their last characters. Rules and events draw their text from one pool of long
+// literals, so that needles do occur, at either end or inside, in any case.
+function largeSetup(): fc.Arbitrary<[IrNode[], Array<Record<string, unknown>>]> {
+  const FEW = ['a', 'A', 'b', 'K', '\u212a', '\u0161', '.', '\\', ' ', 'é'];
+  const chars = (min: number, max: number) => fc.array(fc.constantFrom(...FEW), { minLength: min, maxLength: max }).map((a) => a.join(''));
+  return fc.array(chars(1, 24), { minLength: 4, maxLength: 12 }).chain((pool) => {
+    const lit = fc.oneof(fc.constantFrom(...pool), fc.constantFrom(...pool).map((v) => v.toUpperCase()), chars(1, 6));
+    const anchored: fc.Arbitrary<PatternPart[]> = fc
+      .tuple(fc.option(lit, { nil: undefined, freq: 2 }), fc.option(lit, { nil: undefined, freq: 2 }), fc.option(lit, { nil: undefined, freq: 2 }), fc.boolean())
+      .map(([head, mid, tail, one]) => {
+        const out: PatternPart[] = [];
+        if (head) out.push({ t: 'lit', v: head });
+        out.push({ t: one ? 'one' : 'any' });
+        if (mid) out.push({ t: 'lit', v: mid }, { t: 'any' });
+        if (tail) out.push({ t: 'lit', v: tail });
+        return out;
+      });
+    const field = fc.constantFrom<string | null>('a', 'b', 'c.d', null);
+    const strLeaf: fc.Arbitrary<IrNode> = fc.record({ field, pattern: anchored, cs: fc.boolean() }).map(({ field: f, pattern: p, cs }) => ({ kind: 'string' as const, field: f, pattern: p, caseSensitive: cs, origin }));
+    const eqLeaf: fc.Arbitrary<IrNode> = fc.record({ field, v: lit }).map(({ field: f, v }) => ({ kind: 'string' as const, field: f, pattern: [{ t: 'lit' as const, v }], caseSensitive: false, origin }));
+    const containsList: fc.Arbitrary<IrNode> = fc.record({ field, vals: fc.array(lit, { minLength: 1, maxLength: 10 }) }).map(({ field: f, vals }) => ({
+      kind: 'or' as const,
+      children: vals.map((v) => ({ kind: 'string' as const, field: f, pattern: [{ t: 'any' as const }, { t: 'lit' as const, v }, { t: 'any' as const }], caseSensitive: false, origin })),
+    }));
+    // endswith / startswith lists on one field (grouped into one trie walk when long)
+    const affixList: fc.Arbitrary<IrNode> = fc.record({ field: fc.constantFrom('a', 'b', 'c.d'), end: fc.boolean(), vals: fc.array(lit, { minLength: 1, maxLength: 8 }) }).map(({ field: f, end, vals }) => ({
+      kind: 'or' as const,
+      children: vals.map((v) => ({ kind: 'string' as const, field: f, pattern: end ? [{ t: 'any' as const }, { t: 'lit' as const, v }] : [{ t: 'lit' as const, v }, { t: 'any' as const }], caseSensitive: false, origin })),
+    }));
+    // regexes with pool literals, classes and counted repeats (necessary literals, minimum lengths)
+    const esc = (v: string): string => v.replace(/[\\.^$|?*+()[\]{}]/g, (c) => `\\${c}`);
+    const rx = fc.array(fc.oneof(lit.map(esc), fc.constantFrom('.', '[ab]', '\\s', 'a{2,4}', '.{5,30}', '[^a]{3}', '(?:b|\\.)', '[ab]{2}', '\\.[ aK]', '(?:ab|\\\\)[bé]'), fc.tuple(lit, lit).map(([x, y]) => `(?:${esc(x)}|${esc(y)})`)), { minLength: 1, maxLength: 4 });
+    const regexLeaf: fc.Arbitrary<IrNode> = fc.record({ field, parts: rx, i: fc.boolean(), anchor: fc.constantFrom('', '^', '$') }).map(({ field: f, parts, i, anchor }) => {
+      const source = anchor === '^' ? `^${parts.join('')}` : `${parts.join('')}${anchor}`;
+      const flags = { i, m: false, s: false };
+      return { kind: 'regex' as const, field: f, source, ast: parseSigmaRegex(source, flags), flags, origin };
+    });
+    const part = fc.oneof({ arbitrary: strLeaf, weight: 3 }, { arbitrary: eqLeaf, weight: 1 }, { arbitrary: containsList, weight: 1 }, { arbitrary: affixList, weight: 1 }, { arbitrary: regexLeaf, weight: 1 });
+    const body: fc.Arbitrary<IrNode> = fc.oneof({ arbitrary: part, weight: 3 }, { arbitrary: fc.array(part, { minLength: 2, maxLength: 3 }).map((children) => ({ kind: 'and' as const, children })), weight: 1 });
+    // most rules require one of two routing values of field r, as log-source conditions do
+    const routed = fc.tuple(fc.constantFrom(0, 1, 1, 1, 2), body, fc.option(body, { nil: undefined, freq: 2 })).map(([route, b, b2]): IrNode => {
+      const kids: IrNode[] = [b, ...(b2 ? [b2] : [])];
+      return route === 2 ? (kids.length === 1 ? kids[0] : { kind: 'and', children: kids }) : { kind: 'and', children: [scalar('r', route), ...kids] };
+    });
+    // a pool literal at the start, the end, inside, or alone, in either case
+    const value = fc
+      .tuple(chars(1, 3), lit, chars(1, 3), fc.constantFrom('start', 'end', 'inside', 'alone'), fc.boolean())
+      .map(([x, v, y, where, up]) => {
+        const w = up ? v.toUpperCase() : v;
+        return where === 'start' ? w + y : where === 'end' ? x + w : where === 'inside' ? x + w + y : w;
+      });
+    const ev = fc.record({ r: fc.constantFrom(0, 1), a: fc.oneof(value, fc.array(value, { maxLength: 3 })), b: value, c: fc.record({ d: value }) }, { requiredKeys: ['r'] });
+    return fc.tuple(fc.array(routed, { minLength: 20, maxLength: 45 }), fc.array(ev as fc.Arbitrary<Record<string, unknown>>, { minLength: 1, maxLength: 8 }));
+  });
+}
+
 describe('fast evaluator vs full-scan oracle (property)', () => {
   it('agree on random rule sets and events', () => {
     fc.assert(
@@ -91,62 +149,8 @@ describe('fast evaluator vs full-scan oracle (property)', () => {
     );
   });
 
-  // Large rule sets exercise what small ones never reach: exact values many rules require (routed
-  // by their share), second witnesses, prefix/suffix tries, 4- and 8-gram needles, long needles
-  // cut to their last characters. Rules and events draw their text from one pool of long
-  // literals, so that needles do occur, at either end or inside, in any case.
   it('agree on large rule sets with long literals and shared routing values', () => {
-    const FEW = ['a', 'A', 'b', 'K', '\u212a', '\u0161', '.', '\\', ' ', 'é'];
-    const chars = (min: number, max: number) => fc.array(fc.constantFrom(...FEW), { minLength: min, maxLength: max }).map((a) => a.join(''));
-    const setup = fc.array(chars(1, 24), { minLength: 4, maxLength: 12 }).chain((pool) => {
-      const lit = fc.oneof(fc.constantFrom(...pool), fc.constantFrom(...pool).map((v) => v.toUpperCase()), chars(1, 6));
-      const anchored: fc.Arbitrary<PatternPart[]> = fc
-        .tuple(fc.option(lit, { nil: undefined, freq: 2 }), fc.option(lit, { nil: undefined, freq: 2 }), fc.option(lit, { nil: undefined, freq: 2 }), fc.boolean())
-        .map(([head, mid, tail, one]) => {
-          const out: PatternPart[] = [];
-          if (head) out.push({ t: 'lit', v: head });
-          out.push({ t: one ? 'one' : 'any' });
-          if (mid) out.push({ t: 'lit', v: mid }, { t: 'any' });
-          if (tail) out.push({ t: 'lit', v: tail });
-          return out;
-        });
-      const field = fc.constantFrom<string | null>('a', 'b', 'c.d', null);
-      const strLeaf: fc.Arbitrary<IrNode> = fc.record({ field, pattern: anchored, cs: fc.boolean() }).map(({ field: f, pattern: p, cs }) => ({ kind: 'string' as const, field: f, pattern: p, caseSensitive: cs, origin }));
-      const eqLeaf: fc.Arbitrary<IrNode> = fc.record({ field, v: lit }).map(({ field: f, v }) => ({ kind: 'string' as const, field: f, pattern: [{ t: 'lit' as const, v }], caseSensitive: false, origin }));
-      const containsList: fc.Arbitrary<IrNode> = fc.record({ field, vals: fc.array(lit, { minLength: 1, maxLength: 10 }) }).map(({ field: f, vals }) => ({
-        kind: 'or' as const,
-        children: vals.map((v) => ({ kind: 'string' as const, field: f, pattern: [{ t: 'any' as const }, { t: 'lit' as const, v }, { t: 'any' as const }], caseSensitive: false, origin })),
-      }));
-      // endswith / startswith lists on one field (grouped into one trie walk when long)
-      const affixList: fc.Arbitrary<IrNode> = fc.record({ field: fc.constantFrom('a', 'b', 'c.d'), end: fc.boolean(), vals: fc.array(lit, { minLength: 1, maxLength: 8 }) }).map(({ field: f, end, vals }) => ({
-        kind: 'or' as const,
-        children: vals.map((v) => ({ kind: 'string' as const, field: f, pattern: end ? [{ t: 'any' as const }, { t: 'lit' as const, v }] : [{ t: 'lit' as const, v }, { t: 'any' as const }], caseSensitive: false, origin })),
-      }));
-      // regexes with pool literals, classes and counted repeats (necessary literals, minimum lengths)
-      const esc = (v: string): string => v.replace(/[\\.^$|?*+()[\]{}]/g, (c) => `\\${c}`);
-      const rx = fc.array(fc.oneof(lit.map(esc), fc.constantFrom('.', '[ab]', '\\s', 'a{2,4}', '.{5,30}', '[^a]{3}', '(?:b|\\.)', '[ab]{2}', '\\.[ aK]', '(?:ab|\\\\)[bé]'), fc.tuple(lit, lit).map(([x, y]) => `(?:${esc(x)}|${esc(y)})`)), { minLength: 1, maxLength: 4 });
-      const regexLeaf: fc.Arbitrary<IrNode> = fc.record({ field, parts: rx, i: fc.boolean(), anchor: fc.constantFrom('', '^', '$') }).map(({ field: f, parts, i, anchor }) => {
-        const source = anchor === '^' ? `^${parts.join('')}` : `${parts.join('')}${anchor}`;
-        const flags = { i, m: false, s: false };
-        return { kind: 'regex' as const, field: f, source, ast: parseSigmaRegex(source, flags), flags, origin };
-      });
-      const part = fc.oneof({ arbitrary: strLeaf, weight: 3 }, { arbitrary: eqLeaf, weight: 1 }, { arbitrary: containsList, weight: 1 }, { arbitrary: affixList, weight: 1 }, { arbitrary: regexLeaf, weight: 1 });
-      const body: fc.Arbitrary<IrNode> = fc.oneof({ arbitrary: part, weight: 3 }, { arbitrary: fc.array(part, { minLength: 2, maxLength: 3 }).map((children) => ({ kind: 'and' as const, children })), weight: 1 });
-      // most rules require one of two routing values of field r, as log-source conditions do
-      const routed = fc.tuple(fc.constantFrom(0, 1, 1, 1, 2), body, fc.option(body, { nil: undefined, freq: 2 })).map(([route, b, b2]): IrNode => {
-        const kids: IrNode[] = [b, ...(b2 ? [b2] : [])];
-        return route === 2 ? (kids.length === 1 ? kids[0] : { kind: 'and', children: kids }) : { kind: 'and', children: [scalar('r', route), ...kids] };
-      });
-      // a pool literal at the start, the end, inside, or alone, in either case
-      const value = fc
-        .tuple(chars(1, 3), lit, chars(1, 3), fc.constantFrom('start', 'end', 'inside', 'alone'), fc.boolean())
-        .map(([x, v, y, where, up]) => {
-          const w = up ? v.toUpperCase() : v;
-          return where === 'start' ? w + y : where === 'end' ? x + w : where === 'inside' ? x + w + y : w;
-        });
-      const ev = fc.record({ r: fc.constantFrom(0, 1), a: fc.oneof(value, fc.array(value, { maxLength: 3 })), b: value, c: fc.record({ d: value }) }, { requiredKeys: ['r'] });
-      return fc.tuple(fc.array(routed, { minLength: 20, maxLength: 45 }), fc.array(ev, { minLength: 1, maxLength: 8 }));
-    });
+    const setup = largeSetup();
     let matched = 0;
     fc.assert(
       fc.property(setup, ([queries, events]) => {
@@ -161,6 +165,45 @@ describe('fast evaluator vs full-scan oracle (property)', () => {
       { numRuns: 300 },
     );
     assert.ok(matched > 300, `only ${matched} matches: the generators no longer make rules match`);
+  });
+
+  // Each field memoises what its terms yield in the candidate index while its values repeat: a long
+  // stream that recombines a few values, alone or in arrays, in named fields and in fields only the
+  // unbound keywords see (which share one plan), must match as the oracle.
+  it('agree on long streams of recombined values (the per-field memo)', () => {
+    const pick = fc.tuple(fc.nat(), fc.nat(), fc.nat(), fc.nat(), fc.nat({ max: 4 }));
+    fc.assert(
+      fc.property(largeSetup(), fc.array(pick, { minLength: 50, maxLength: 400 }), ([queries, events], picks) => {
+        const rs = compileRuleset(queries.map((q) => rule(q)), { profile: { ...sysmon, ignoreAbove: 60 } });
+        const pool = events.flatMap((e) => [e.a, e.b, (e.c as { d: unknown } | undefined)?.d].flat()).filter((v): v is string => typeof v === 'string');
+        if (pool.length === 0) pool.push('a');
+        const v = (x: number): string => pool[x % pool.length];
+        for (const [i, j, k, l, shape] of picks) {
+          const e: Record<string, unknown> = { r: i % 2, a: shape === 0 ? v(i) : [v(i), v(j)], b: v(k), c: { d: shape === 3 ? [v(l), v(i)] : v(l) } };
+          if (shape >= 2) (e.y = [v(l), v(k)]), (e.z = v(j));
+          const p = prepareEvent(e, rs.profile);
+          assert.deepEqual(rs.match(p), rs.matchOracle(p));
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  // A field whose values never repeat turns its memo off after a window and back on much later;
+  // values repeating again after that must still match as the oracle.
+  it('agree when a field turns its memo off and on again', () => {
+    const queries = [
+      or(str('a', '*needle*'), str('a', '*other*'), str('a', 'x*'), str('a', '*1')),
+      and(scalar('r', 1), str('a', '*ab1*')),
+      str('b', '*needle*'),
+    ];
+    const rs = compileRuleset(queries.map((q) => rule(q)), { profile: sysmon });
+    const values = (i: number): string => (i < 40_000 || i % 3 === 0 ? `v${i}needle${i % 7 === 0 ? 'ab1' : ''}` : ['needle', 'xab1', 'zz', 'Other1'][i % 4]);
+    for (let i = 0; i < 140_000; i++) {
+      const p = prepareEvent({ r: i % 2, a: values(i), b: i % 5 === 0 ? 'needle' : 'hay' }, rs.profile);
+      const fast = rs.match(p);
+      if (i % 97 === 0 || i >= 139_000) assert.deepEqual(fast, rs.matchOracle(p), `event ${i}`);
+    }
   });
 
   it('the witness fold never separates what Lucene case_insensitive joins (whole BMP)', () => {
