@@ -978,7 +978,7 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
       colBuf.push(code);
     }
   };
-  const termCodes = (p: FieldPlan, t: string): number[] => {
+  const termCodes = (p: FieldPlan, t: string): MemoEntry => {
     if (++colEpoch === 0xffffffff) {
       colMark.fill(0);
       for (const q of fieldPlans.values()) q.resetMarks(true);
@@ -986,8 +986,11 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
       colEpoch = 1;
     }
     colBuf = [];
-    scanTerms(p, [foldTerm(t)], collectCodes, true);
-    return colBuf.length === 0 ? NO_CODES : colBuf;
+    // as fieldLo and fieldG fold a one-term field
+    const lo = [asciiLower(t)];
+    const g = SPECIALS.test(t) ? [witnessFold(t)] : lo;
+    scanTerms(p, g, collectCodes, true);
+    return { codes: colBuf.length === 0 ? NO_CODES : colBuf, lo, g };
   };
   const states = new Map<string, FieldState>();
   const stateOf = (f: string): FieldState => {
@@ -1026,12 +1029,17 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
       const terms = fv.terms;
       for (let k = 0; k < terms.length; k++) {
         const t = terms[k];
-        let codes = memo.get(t);
-        if (codes === undefined) {
-          codes = termCodes(p, t);
-          st.remember(t, codes);
+        let e = memo.get(t);
+        if (e === undefined) {
+          e = termCodes(p, t);
+          st.remember(t, e);
         }
-        if (codes.length > 0) addAll(codes);
+        if (e.codes.length > 0) addAll(e.codes);
+        // the folded forms the candidates' predicates read, shared by every event with this value
+        if (terms.length === 1) {
+          fv.lo ??= e.lo;
+          fv.g ??= e.g;
+        }
       }
       st.looked(terms.length);
     }
@@ -1167,22 +1175,32 @@ const MEMO_CHARS = 1 << 16;
 const MEMO_KEY_MAX = 1024;
 const STATES_MAX = 10_000;
 
-/** Per field name: its plan and, while the field's values repeat, the memo of its terms' codes. */
+/**
+ * What a term yields: its (rule, slot) codes and its folded forms as one-term lists (fieldLo's and
+ * fieldG's), which the field's later events take instead of folding the term again. Read-only.
+ */
+interface MemoEntry {
+  codes: number[];
+  lo: string[];
+  g: string[];
+}
+
+/** Per field name: its plan and, while the field's values repeat, the memo of its terms. */
 class FieldState {
-  memo: Map<string, number[]> | undefined = new Map();
+  memo: Map<string, MemoEntry> | undefined = new Map();
   private lookups = 0;
   private misses = 0;
   private chars = 0;
   constructor(readonly plan: FieldPlan | undefined) {}
-  remember(t: string, codes: number[]): void {
+  remember(t: string, e: MemoEntry): void {
     this.misses++;
     if (t.length > MEMO_KEY_MAX) return;
-    const memo = this.memo as Map<string, number[]>;
+    const memo = this.memo as Map<string, MemoEntry>;
     if (memo.size >= MEMO_ENTRIES || this.chars + t.length > MEMO_CHARS) {
       memo.clear();
       this.chars = 0;
     }
-    memo.set(t, codes);
+    memo.set(t, e);
     this.chars += t.length;
   }
   looked(k: number): void {
