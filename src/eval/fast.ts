@@ -201,6 +201,8 @@ type Witness = Atom[] | null;
 // `event_id: 3` (network) far less so than `event_id: 1` (process creation), which lets a rule
 // with nothing better be routed by its event id rather than by the channel all Sysmon events share.
 let commonEq = new Map<string, number>();
+/** Routing fields (those with COMMON_EQ_RULES required values or more): how many rules require a value of each. */
+let routingRules = new Map<string, number>();
 const COMMON_EQ_RULES = 20;
 
 const NON_ASCII = /[^\x00-\x7f]/;
@@ -208,7 +210,15 @@ const NON_ASCII = /[^\x00-\x7f]/;
 function atomCost(a: Atom): number {
   if (a.t === 'has') return 2;
   const n = a.v.length;
-  if (a.t === 'eq') return commonEq.get(`${a.field}\u0000${a.v}`) ?? (n >= 3 ? 0.001 : 2);
+  if (a.t === 'eq') {
+    const c = commonEq.get(`${a.field}\u0000${a.v}`);
+    if (c !== undefined) return c;
+    if (n >= 3) return 0.001;
+    // A short value of a routing field that no rule requires on its own (`EventID: 19` only in
+    // lists of 19/20/21) is at most as common as one that one rule requires.
+    const all = routingRules.get(a.field as string);
+    return all !== undefined ? 2 / all : 2;
+  }
   // Non-ASCII needles (homoglyphs, emoji, typographic dashes in SigmaHQ) are rare in event text
   // whatever their length; counted as short ASCII they made lists of them look worse than a channel.
   const c = n >= 6 || NON_ASCII.test(a.v) ? 0.0002 : n >= 4 ? 0.001 : n >= 2 ? 0.05 : 0.3;
@@ -834,6 +844,8 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
     perField.set(f, (perField.get(f) ?? 0) + c);
   }
   commonEq = new Map();
+  routingRules = new Map();
+  for (const [f, all] of perField) if (all >= COMMON_EQ_RULES) routingRules.set(f, all);
   for (const [k, c] of eqCount) {
     const sep = k.indexOf('\u0000');
     const all = perField.get(k.slice(0, sep)) as number;
