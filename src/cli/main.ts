@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { describeError, isSigmaEsError } from '../errors';
 import { EXIT_FAIL, EXIT_USAGE, UsageError } from './output';
+import { tuneV8ForBatch } from './v8-tuning';
 
 type Register = (program: Command) => void;
 
@@ -23,8 +24,16 @@ const COMMANDS: Array<[name: string, module: string, register: string]> = [
  * module pulls in its own stack — backends, evaluator, engine client — and a start-up that
  * loads them all is paid on every run), every module for help, version and unknown commands.
  */
+/** The command argv names, if any: its first word that is not an option. */
+function invokedCommand(argv: string[] | undefined): string | undefined {
+  return argv?.slice(2).find((a) => !a.startsWith('-'));
+}
+
+/** Commands that load a rule set once and exit (v8-tuning.ts). */
+const BATCH_COMMANDS = new Set(['check', 'convert']);
+
 function commandsFor(argv: string[] | undefined): Register[] {
-  const invoked = argv?.slice(2).find((a) => !a.startsWith('-'));
+  const invoked = invokedCommand(argv);
   const wanted = COMMANDS.filter(([name]) => name === invoked);
   return (wanted.length ? wanted : COMMANDS).map(([, mod, fn]) => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -48,6 +57,8 @@ export function buildProgram(argv?: string[]): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  const invoked = invokedCommand(argv);
+  if (invoked && BATCH_COMMANDS.has(invoked)) tuneV8ForBatch();
   const program = buildProgram(argv);
   try {
     await program.parseAsync(argv);
