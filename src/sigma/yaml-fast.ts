@@ -52,9 +52,10 @@ const DQ_ESCAPES: Record<string, string> = {
 };
 const HEX_LEN: Record<string, number> = { x: 2, u: 4, U: 8 };
 // One scan for everything left to js-yaml by character: control characters (tabs and CR
-// included), C1 controls and NEL, surrogates (js-yaml checks their pairing), LS/PS, BOM,
-// non-characters. Astral characters therefore take the js-yaml path, which is rare in rules.
-const AWKWARD = /[\x00-\x09\x0B-\x1F\x7F-\x9F\uD800-\uDFFF\u2028\u2029\uFEFF\uFFFE\uFFFF]/;
+// included), C1 controls and NEL, LS/PS, BOM, non-characters, and lone surrogates (js-yaml
+// refuses those; a well-formed pair — an emoji — is an ordinary character to both readers,
+// which count columns in UTF-16 units alike: SigmaHQ's emoji rules are its largest files).
+const AWKWARD = /[\x00-\x09\x0B-\x1F\x7F-\x9F\u2028\u2029\uFEFF\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 const MAX_DEPTH = 50;
 

@@ -46,6 +46,15 @@ describe('fast YAML reader (differential against js-yaml)', () => {
     });
   }
 
+  it('reads emoji (astral characters) itself and leaves lone surrogates to js-yaml', () => {
+    assert.equal(agrees('title: 😀 x\ndetection:\n  sel:\n    CommandLine|contains:\n      - "🛡️"\n      - \'⚔️\'\n      - 😀😀\n  condition: sel\n'), 'fast');
+    assert.equal(agrees('a: "\\U0001F600 and 😀"\n'), 'fast');
+    for (const lone of ['a: \uD83D\n', 'a: x\uDE00\n', "a: '\uDE00\uD83D'\n"]) {
+      assert.equal(readSigmaYamlFast(lone, () => undefined), undefined, JSON.stringify(lone));
+      agrees(lone);
+    }
+  });
+
   it('reads the common rule shapes itself rather than falling back', () => {
     assert.equal(agrees(fastCases['a rule-shaped document']), 'fast');
     assert.equal(agrees(fastCases['quotes and escapes']), 'fast');
@@ -63,13 +72,13 @@ describe('fast YAML reader (differential against js-yaml)', () => {
   // Random block-style documents built from the pieces rules are made of, with the awkward
   // characters (quotes, `#`, `:`, `|`, `-`, backslashes, spaces) and indentation slips mixed in.
   const plainWord = fc.oneof(
-    fc.constantFrom('a', 'x1', 'CommandLine|contains', 'Image|endswith|all', 'true', 'null', '~', '1', '0x10', '-1.5', '.inf', 'yes', 'C:\\x', 'a:b', 'a #b', 'a#b', "it's", 'x"y', '-', '*', 'é'),
+    fc.constantFrom('a', 'x1', 'CommandLine|contains', 'Image|endswith|all', 'true', 'null', '~', '1', '0x10', '-1.5', '.inf', 'yes', 'C:\\x', 'a:b', 'a #b', 'a#b', "it's", 'x"y', '-', '*', 'é', '😀', 'a🛡️b'),
     fc.string({ unit: fc.constantFrom('a', ' ', ':', '#', "'", '"', '-', '\\', '|', '1', '.', 'é', '*'), maxLength: 6 }),
   );
-  // with characters that send a text to js-yaml (tabs, NEL, astral characters)
+  // with characters that send a text to js-yaml (tabs, NEL, lone surrogates) and astral ones that do not
   const word = fc.oneof(
     fc.constantFrom('a', 'x1', 'CommandLine|contains', 'Image|endswith|all', 'true', 'null', '~', '1', '0x10', '-1.5', '.inf', 'yes', 'on', 'C:\\x', 'a:b', 'a #b', 'a#b', "it's", 'x"y', '-', '?', ':', '|', '*', "''", '""', 'é', '\\'),
-    fc.string({ unit: fc.constantFrom('a', ' ', ':', '#', "'", '"', '-', '\\', '|', '1', '.', 'é', '*', '😀', '\t', '\u00a0', '\u0085'), maxLength: 6 }),
+    fc.string({ unit: fc.constantFrom('a', ' ', ':', '#', "'", '"', '-', '\\', '|', '1', '.', 'é', '*', '😀', '\uD83D', '\uDE00', '\t', '\u00a0', '\u0085'), maxLength: 6 }),
   );
   const scalarText = fc.oneof(
     word,

@@ -102,7 +102,8 @@ export class RegexCostOracle {
     this.worker = undefined;
   }
 
-  private start(): boolean {
+  /** Starts the worker (if not yet): at the start of a load, so its own start-up overlaps the first files. */
+  start(): boolean {
     if (this.failed) return false;
     if (this.worker) return true;
     try {
@@ -151,6 +152,7 @@ export function sharedRegexCostOracle(): RegexCostOracle | undefined {
   const oracle = RegexCostOracle.create();
   if (!oracle) return undefined;
   shared = oracle;
+  oracle.start();
   setImmediate(() => {
     if (shared === oracle) shared = undefined;
     oracle.close();
