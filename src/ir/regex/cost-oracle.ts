@@ -5,7 +5,9 @@
  * regexp (lucene-cost.ts: a handful of patterns reach the 100,000-effort cut-off). The answer
  * is a pure function of the pattern, so the build asks this oracle and goes on; a rule whose
  * answer was not in yet is built again, on this thread, once the answers are (`settle`), and
- * only when the answer could change it. The rebuilt rule is exactly what a build that waited
+ * only when the answer could change it. While settling, this thread does not sit idle: it takes
+ * the newest unanswered questions itself while the worker works from the oldest (each question
+ * is claimed once, through a shared array), so waiting never costs more than computing. The rebuilt rule is exactly what a build that waited
  * would have given: same rejections, same first error. Without a second thread (or in a
  * worker already) callers simply compute inline.
  */
@@ -16,6 +18,8 @@ import { luceneDeterminizeEffort } from './lucene-cost';
 
 export interface CostRequest {
   key: string;
+  /** Slot in the shared claims array (or -1 past its end: the worker always answers). */
+  slot: number;
   pattern: string;
   caseInsensitive: boolean;
   limit: number;
@@ -29,6 +33,12 @@ export interface CostAnswer {
 
 /** How long settle() waits for the worker before deciding the rest on this thread. */
 const SETTLE_TIMEOUT_MS = 10_000;
+/** Questions with a claim slot; later ones (a rule set with more distinct regexes) are the worker's alone. */
+const CLAIM_SLOTS = 1 << 14;
+/** Claim values: free, taken by the worker, taken by this thread. */
+export const CLAIM_FREE = 0;
+export const CLAIM_WORKER = 1;
+const CLAIM_MAIN = 2;
 
 export class RegexCostOracle {
   private readonly answers = new Map<string, boolean | undefined>();
@@ -40,6 +50,9 @@ export class RegexCostOracle {
   private worker: Worker | undefined;
   private port: MessagePort | undefined;
   private counter: Int32Array | undefined;
+  private claims: Int32Array | undefined;
+  /** Questions posted, in order, for settle() to take from the newest. */
+  private readonly posted: CostRequest[] = [];
   private failed = false;
 
   /** An oracle when a second thread is worth it (main thread, two or more CPUs), else undefined. */
@@ -58,7 +71,9 @@ export class RegexCostOracle {
     } else if (!this.asked.has(key) && this.start()) {
       this.asked.add(key);
       this.outstanding++;
-      this.port!.postMessage({ key, pattern, caseInsensitive, limit } satisfies CostRequest);
+      const req: CostRequest = { key, slot: this.posted.length < CLAIM_SLOTS ? this.posted.length : -1, pattern, caseInsensitive, limit };
+      this.posted.push(req);
+      this.port!.postMessage(req);
       this.unsure.push(key);
       return undefined;
     } else if (this.asked.has(key) && !this.failed) {
@@ -79,15 +94,32 @@ export class RegexCostOracle {
     return keys.some((k) => this.answers.get(k) !== false);
   }
 
-  /** Waits until every question asked so far has its answer (or the worker is given up on). */
+  /**
+   * Until every question asked so far has its answer: the newest unclaimed ones are computed
+   * here, the rest awaited from the worker (or, if it fails or hangs, computed here too).
+   */
   settle(): void {
     const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+    let newest = this.posted.length - 1;
     for (;;) {
       this.drain();
       if (this.failed || this.outstanding === 0) return;
       const seen = Atomics.load(this.counter!, 0);
       this.drain();
       if (this.outstanding === 0) return;
+      while (newest >= 0 && (this.answers.has(this.posted[newest].key) || this.posted[newest].slot < 0 || Atomics.compareExchange(this.claims!, this.posted[newest].slot, CLAIM_FREE, CLAIM_MAIN) !== CLAIM_FREE)) newest--;
+      if (newest >= 0) {
+        const q = this.posted[newest--];
+        let exceeds: boolean | undefined;
+        try {
+          exceeds = luceneDeterminizeEffort(q.pattern, q.caseInsensitive, q.limit).exceeds;
+        } catch {
+          exceeds = undefined; // the rebuild meets the error where a plain build does
+        }
+        this.answers.set(q.key, exceeds);
+        this.outstanding--;
+        continue;
+      }
       const left = deadline - Date.now();
       if (left <= 0 || Atomics.wait(this.counter!, 0, seen, left) === 'timed-out') {
         this.giveUp();
@@ -109,13 +141,15 @@ export class RegexCostOracle {
     try {
       const { port1, port2 } = new MessageChannel();
       const signal = new SharedArrayBuffer(4);
+      const claims = new SharedArrayBuffer(4 * CLAIM_SLOTS);
       const { file, execArgv } = workerScript('ir/regex/cost-worker');
-      this.worker = new Worker(file, { workerData: { port: port2, signal }, transferList: [port2], execArgv });
+      this.worker = new Worker(file, { workerData: { port: port2, signal, claims }, transferList: [port2], execArgv });
       this.worker.unref();
       this.worker.on('error', () => this.giveUp());
       port1.unref();
       this.port = port1;
       this.counter = new Int32Array(signal);
+      this.claims = new Int32Array(claims);
       return true;
     } catch {
       this.giveUp();

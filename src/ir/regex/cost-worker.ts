@@ -2,11 +2,14 @@
 // determinization cost, then bump the shared counter so a main thread blocked in settle() wakes.
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { luceneDeterminizeEffort } from './lucene-cost';
-import type { CostAnswer, CostRequest } from './cost-oracle';
+import { CLAIM_FREE, CLAIM_WORKER, type CostAnswer, type CostRequest } from './cost-oracle';
 
-const { port, signal } = workerData as { port: MessagePort; signal: SharedArrayBuffer };
+const { port, signal, claims } = workerData as { port: MessagePort; signal: SharedArrayBuffer; claims: SharedArrayBuffer };
 const counter = new Int32Array(signal);
+const claimed = new Int32Array(claims);
 port.on('message', (req: CostRequest) => {
+  // the main thread may have taken it while settling: then it is answered there
+  if (req.slot >= 0 && Atomics.compareExchange(claimed, req.slot, CLAIM_FREE, CLAIM_WORKER) !== CLAIM_FREE) return;
   let answer: CostAnswer;
   try {
     answer = { key: req.key, exceeds: luceneDeterminizeEffort(req.pattern, req.caseInsensitive, req.limit).exceeds };
