@@ -50,29 +50,35 @@ export function keywordText(v: JsonScalar): string {
 }
 
 // Dotted paths of nested objects, reused across events: a freshly concatenated path is hashed in
-// full by every Map it meets, a reused one only once (its hash is cached in the string). Most
-// events share a few dozen paths; the cache is dropped whenever it grows past a bound.
-const pathCache = new Map<string, Map<string, string>>();
-let pathCacheSize = 0;
-const PATH_CACHE_MAX = 50_000;
-
-/** The cached paths under one object path (looked up once per object, not once per key). */
-function childPaths(prefix: string): Map<string, string> {
-  let m = pathCache.get(prefix);
-  if (!m) {
-    if (pathCacheSize >= PATH_CACHE_MAX) {
-      pathCache.clear();
-      pathCacheSize = 0;
-    }
-    pathCache.set(prefix, (m = new Map()));
-  }
-  return m;
+// full by every Map it meets, a reused one only once (its hash is cached in the string). Each
+// path is a node of a tree keyed like the events' objects, which also holds the path's value
+// list while an event is flattened: a leaf then needs no lookup in the event's map to tell a
+// first value from a repeated one. Most events share a few dozen paths; the tree is dropped, between
+// events, whenever it grows past a bound.
+interface PathNode {
+  path: string;
+  /** Whether this node's own key contains a dot. */
+  dot: boolean;
+  kids: Map<string, PathNode> | undefined;
+  /** The flatten (`flattens`) that last gave this path a value, and the list it gave. */
+  seen: number;
+  values: JsonScalar[];
 }
+const newNode = (path: string, dot: boolean): PathNode => ({ path, dot, kids: undefined, seen: 0, values: NO_VALUES });
+const NO_VALUES: JsonScalar[] = [];
+let root = newNode('', false);
+let pathNodes = 0;
+let flattens = 0;
+const PATH_CACHE_MAX = 50_000;
 
 /** Flatten like ES: dotted paths, arrays contribute members, null/[] contribute nothing. */
 export function flattenEvent(source: Record<string, unknown>): { raw: Map<string, JsonScalar[]>; conflict: string | null } {
-  const st: FlattenState = { raw: new Map(), objectPaths: [], dotted: undefined };
-  walkValue(st, '', source, false);
+  if (pathNodes >= PATH_CACHE_MAX) {
+    root = newNode('', false);
+    pathNodes = 0;
+  }
+  const st: FlattenState = { raw: new Map(), objectPaths: [], dotted: undefined, anyDot: false, id: ++flattens };
+  walkValue(st, root, source, false);
   // A key with a dot is an object too ({"a.b":1} is {"a":{"b":1}}). The prefixes where one key
   // ends and the next begins were met as objects on the way down; only leaves under a dotted
   // key can add more.
@@ -98,39 +104,53 @@ interface FlattenState {
   objectPaths: string[];
   /** Leaf paths under a key that contains a dot. */
   dotted: string[] | undefined;
+  /**
+   * Whether a key with a dot has been met: from then on two nodes may name one path
+   * ({"a":{"b":1},"a.b":2}), and leaves go by the event's map instead of their node.
+   */
+  anyDot: boolean;
+  id: number;
 }
 
-function walkValue(st: FlattenState, prefix: string, v: unknown, dotted: boolean): void {
+function walkValue(st: FlattenState, node: PathNode, v: unknown, dotted: boolean): void {
   if (v === null || v === undefined) return;
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v instanceof RawNumber) {
-    const arr = st.raw.get(prefix);
+    if (!st.anyDot) {
+      if (node.seen === st.id) node.values.push(v);
+      else {
+        node.seen = st.id;
+        st.raw.set(node.path, (node.values = [v]));
+      }
+      return;
+    }
+    const arr = st.raw.get(node.path);
     if (arr) arr.push(v);
     else {
-      st.raw.set(prefix, [v]);
-      if (dotted) (st.dotted ??= []).push(prefix);
+      st.raw.set(node.path, [v]);
+      if (dotted) (st.dotted ??= []).push(node.path);
     }
     return;
   }
   if (Array.isArray(v)) {
-    for (const m of v) walkValue(st, prefix, m, dotted);
+    for (const m of v) walkValue(st, node, m, dotted);
     return;
   }
   if (typeof v !== 'object') return;
   const o = v as Record<string, unknown>;
-  if (prefix === '') {
-    for (const k of Object.keys(o)) walkValue(st, k, o[k], dotted || k.includes('.'));
-    return;
-  }
-  st.objectPaths.push(prefix);
-  const paths = childPaths(prefix);
+  // an object at the empty path (the document, or under a key "" there) names its keys as the document does
+  const top = node.path === '';
+  if (top) node = root;
+  else st.objectPaths.push(node.path);
+  const kids = (node.kids ??= new Map());
   for (const k of Object.keys(o)) {
-    let p = paths.get(k);
-    if (p === undefined) {
-      p = `${prefix}.${k}`;
-      paths.set(k, p);
-      pathCacheSize++;
+    let kid = kids.get(k);
+    if (kid === undefined) {
+      kid = newNode(top ? k : `${node.path}.${k}`, k.includes('.'));
+      kids.set(k, kid);
+      pathNodes++;
     }
-    walkValue(st, p, o[k], dotted || k.includes('.'));
+    if (kid.dot) st.anyDot = true;
+    walkValue(st, kid, o[k], dotted || kid.dot);
   }
 }
 
@@ -223,9 +243,12 @@ function parseNumeric(v: JsonScalar, kind: 'long' | 'double'): number | null | '
 // one lookup per field and event.
 const kindMaps = new WeakMap<Record<string, FieldKind>, Map<string, FieldKind>>();
 const KIND_CACHE_MAX = 50_000;
-function kindOf(profile: MappingProfile, name: string): FieldKind {
+function kindMap(profile: MappingProfile): Map<string, FieldKind> {
   let m = kindMaps.get(profile.fields);
   if (!m) kindMaps.set(profile.fields, (m = new Map()));
+  return m;
+}
+function kindOf(m: Map<string, FieldKind>, profile: MappingProfile, name: string): FieldKind {
   let k = m.get(name);
   if (k === undefined) {
     if (m.size >= KIND_CACHE_MAX) m.clear();
@@ -247,15 +270,18 @@ export function prepareEvent(source: Record<string, unknown>, profile: MappingPr
   const keywordTerms: string[] = [];
   let rejected: string | null = conflict;
   const limit = profile.ignoreAbove;
+  const kinds = kindMap(profile);
   for (const [name, values] of raw) {
-    const kind = kindOf(profile, name);
+    const kind = kindOf(kinds, profile, name);
     // A field has values of one kind only; the other lists are shared, frozen empty arrays.
     const fv: FieldValues = kind === 'keyword' ? { kind, terms: NO_TERMS, nums: NO_NUMS, ips: NO_IPS, lo: undefined, g: undefined } : { kind, terms: NO_TERMS, nums: [], ips: [], lo: undefined, g: undefined };
     if (kind === 'keyword') {
       if (values.length === 1) {
-        const t = keywordText(values[0]);
+        const v = values[0];
+        const t = keywordText(v);
         if (t.length <= limit) {
-          fv.terms = [t];
+          // a lone string is its own term list (neither list is changed once the event is prepared)
+          fv.terms = typeof v === 'string' ? (values as string[]) : [t];
           keywordTerms.push(t);
           fields.set(name, fv);
         }
