@@ -14,7 +14,9 @@
  *   Rules whose every match needs e.g. `EventID: 1` are thereby routed by log source. Rules
  *   without a witness (negation-only) always run. What a term yields depends on its field's plan
  *   and the term alone, and field values repeat across events: each field memoises it while
- *   that pays (FieldState).
+ *   that pays (FieldState);
+ * - a candidate rule that reads only keyword fields by name gives the same verdict whenever those
+ *   fields hold the same memoised terms: the verdict is cached per rule under the terms' entry ids.
  *
  * Folding for witnesses (`witnessFold`) must be a superset of Lucene's case-insensitive
  * equality for the ASCII needles it is applied to: ASCII letters lower-cased, plus the four
@@ -1002,11 +1004,10 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
     const lo = [asciiLower(t)];
     const g = SPECIALS.test(t) ? [witnessFold(t)] : lo;
     scanTerms(p, g, collectCodes, true);
-    return { codes: colBuf.length === 0 ? NO_CODES : colBuf, lo, g };
+    return { codes: colBuf.length === 0 ? NO_CODES : colBuf, lo, g, id: -1 };
   };
   const states = new Map<string, FieldState>();
   const stateOf = (f: string): FieldState => {
-    if (states.size >= STATES_MAX) states.clear();
     const st = new FieldState(fieldPlans.get(f));
     states.set(f, st);
     return st;
@@ -1023,8 +1024,12 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
       epoch = 1;
     }
     ncand = 0;
+    // never within an event: the verdict cache reads this event's field states
+    if (states.size >= STATES_MAX) states.clear();
     for (const [f, fv] of ev.fields) {
       const st = states.get(f) ?? stateOf(f);
+      st.at = epoch;
+      st.cur = -1;
       let p = st.plan;
       if (p === undefined) {
         if (kwPlan === undefined || fv.kind !== 'keyword') continue;
@@ -1051,6 +1056,7 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
         if (terms.length === 1) {
           fv.lo ??= e.lo;
           fv.g ??= e.g;
+          st.cur = e.id;
         }
       }
       st.looked(terms.length);
@@ -1059,8 +1065,44 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
     counters.events++;
     counters.candidates += ncand;
     const sorted = cand.subarray(0, ncand).sort();
-    for (let k = 0; k < ncand; k++) if (preds[sorted[k]](ev)) out.push(sorted[k]);
+    for (let k = 0; k < ncand; k++) {
+      const ri = sorted[k];
+      const fields = ruleFields[ri] === undefined ? (ruleFields[ri] = verdictFields(rules[ri], profile)) : ruleFields[ri];
+      if (fields === null ? preds[ri](ev) : cachedVerdict(ri, fields, ev)) out.push(ri);
+    }
     return out;
+  };
+  // A rule that reads only keyword fields by name has the same verdict on every event whose terms of
+  // those fields are the same, and a one-term field's memoised term stands for its value (its entry
+  // id; 0 = the field has no indexed value): the verdict is cached under those ids, per rule.
+  const ruleFields: (string[] | null | undefined)[] = new Array(n).fill(undefined);
+  let verdicts: (VerdictNode | undefined)[] = new Array(n).fill(undefined);
+  let verdictCount = 0;
+  const ids = new Array<number>(VERDICT_FIELDS_MAX).fill(0);
+  const cachedVerdict = (ri: number, fields: string[], ev: PreparedEvent): boolean => {
+    const last = fields.length - 1;
+    for (let j = 0; j <= last; j++) {
+      const st = states.get(fields[j]);
+      const id = st !== undefined && st.at === epoch ? st.cur : 0;
+      // several terms, a memo turned off, a term too long to keep: not cacheable on this event
+      if (id < 0) return preds[ri](ev);
+      ids[j] = id;
+    }
+    let node = verdicts[ri];
+    if (node === undefined) verdicts[ri] = node = new Map();
+    for (let j = 0; j < last; j++) {
+      let next = node.get(ids[j]) as VerdictNode | undefined;
+      if (next === undefined) node.set(ids[j], (next = new Map()));
+      node = next;
+    }
+    const v = node.get(ids[last]);
+    if (v !== undefined) return v as boolean;
+    const r = preds[ri](ev);
+    if (++verdictCount > VERDICTS_MAX) {
+      verdicts = new Array(n).fill(undefined);
+      verdictCount = 0;
+    } else node.set(ids[last], r);
+    return r;
   };
   return { profile, rules, match, stats: { indexed, alwaysRun: always.length, never }, counters };
 }
@@ -1195,11 +1237,57 @@ interface MemoEntry {
   codes: number[];
   lo: string[];
   g: string[];
+  /** Unique among every entry ever kept (never reused, so a cached verdict cannot outlive its term); -1 when not kept. */
+  id: number;
+}
+let entryIds = 0;
+
+type VerdictNode = Map<number, VerdictNode | boolean>;
+const VERDICT_FIELDS_MAX = 8;
+/** Cached verdicts across all rules before the cache is dropped (~50 bytes each). */
+const VERDICTS_MAX = 1 << 16;
+
+/** The fields a rule's verdict depends on, when they are all keyword fields named by the rule (else null). */
+function verdictFields(rule: IrRule, profile: MappingProfile): string[] | null {
+  const out: string[] = [];
+  let ok = true;
+  const walk = (q: IrNode): void => {
+    if (!ok) return;
+    switch (q.kind) {
+      case 'and':
+      case 'or':
+        for (const c of q.children) walk(c);
+        return;
+      case 'not':
+        walk(q.child);
+        return;
+      case 'const':
+        return;
+      case 'string':
+      case 'scalar':
+      case 'regex':
+      case 'exists':
+      case 'cidr':
+      case 'compare':
+        // unbound keywords read every field; typed fields have no memoised terms
+        if (q.field === null || fieldKind(profile, q.field) !== 'keyword') ok = false;
+        else if (!out.includes(q.field)) out.push(q.field);
+        return;
+      default:
+        // fieldref reads raw values; timepart is refused
+        ok = false;
+    }
+  };
+  walk(rule.query);
+  return ok && out.length > 0 && out.length <= VERDICT_FIELDS_MAX ? out : null;
 }
 
 /** Per field name: its plan and, while the field's values repeat, the memo of its terms. */
 class FieldState {
   memo: Map<string, MemoEntry> | undefined = new Map();
+  /** The event (epoch) that last had this field, and its one memoised term's entry id there (-1: none). */
+  at = 0;
+  cur = -1;
   private lookups = 0;
   private misses = 0;
   private chars = 0;
@@ -1212,6 +1300,7 @@ class FieldState {
       memo.clear();
       this.chars = 0;
     }
+    e.id = ++entryIds;
     memo.set(t, e);
     this.chars += t.length;
   }
