@@ -451,3 +451,57 @@ function gramKey(s: string, o: number, q: 4 | 8): number {
   }
   return q === 4 ? lo : lo ^ Math.imul(hi, 0x27d4eb2f);
 }
+
+/**
+ * A pass over a text that rules out every needle at once when the text lacks, for each needle,
+ * one character of it: the needle's least common one in machine-made values (digits, hex, GUID
+ * and time punctuation are common; other letters rare; non-ASCII rarest). Hashes, GUIDs and
+ * timestamps then skip a needle scanner whose needles are words, at a few cycles a character.
+ */
+export class CharFilter {
+  private readonly ascii = new Uint8Array(128);
+  private nonAscii = false;
+  private readonly always: boolean;
+
+  constructor(needles: string[]) {
+    let always = false;
+    for (const v of needles) {
+      if (v.length === 0) always = true;
+      let best = -1;
+      let bestScore = Infinity;
+      for (let i = 0; i < v.length; i++) {
+        const c = v.charCodeAt(i);
+        const sc = commonness(c);
+        if (sc < bestScore) (bestScore = sc), (best = c);
+      }
+      if (best >= 128) this.nonAscii = true;
+      else if (best >= 0) this.ascii[best] = 1;
+    }
+    this.always = always;
+  }
+
+  /** False only when no needle can occur in the text. */
+  mayContain(text: string): boolean {
+    if (this.always) return true;
+    const ascii = this.ascii;
+    const nonAscii = this.nonAscii;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 128 ? ascii[c] === 1 : nonAscii) return true;
+    }
+    return false;
+  }
+}
+
+const COMMON_PUNCT = new Set([...' -.:{}/\\=,_+'].map((ch) => ch.charCodeAt(0)));
+
+/** How often a character occurs in machine-made values (higher: more often); any total order is sound. */
+function commonness(c: number): number {
+  if (c >= 48 && c <= 57) return 10;
+  if ((c >= 97 && c <= 102) || (c >= 65 && c <= 70)) return 9;
+  if (COMMON_PUNCT.has(c)) return 8;
+  // timestamps (T, Z) and 0x... numbers
+  if (c === 116 || c === 122 || c === 120 || c === 84 || c === 90 || c === 88) return 7;
+  if (c < 128) return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) ? 2 : 5;
+  return 0;
+}

@@ -24,7 +24,7 @@
  * this against the Lucene matcher over the whole BMP.
  */
 
-import { AffixTrie, AhoCorasick, NeedleScanner } from './aho';
+import { AffixTrie, AhoCorasick, CharFilter, NeedleScanner } from './aho';
 import { compileLeaf, patternIsLiteral, type LeafPredicate } from './leaf';
 import type { FieldValues, PreparedEvent } from './event';
 import { fieldKind, type MappingProfile } from '../mapping/profile';
@@ -962,9 +962,10 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
     hitEpoch = memo ? colEpoch : epoch;
     if (p.sub) {
       const ac = p.automaton();
+      const filter = p.subFilter as CharFilter;
       hitRules = p.sub.rules;
       hitSeen = memo ? p.subCol : p.subSeen;
-      for (let k = 0; k < g.length; k++) ac.scan(g[k], onHit);
+      for (let k = 0; k < g.length; k++) if (filter.mayContain(g[k])) ac.scan(g[k], onHit);
     }
     if (p.pre) {
       const trie = p.prefixes();
@@ -1167,6 +1168,7 @@ class FieldPlan {
   subCol = new Uint32Array(0);
   preCol = new Uint32Array(0);
   sufCol = new Uint32Array(0);
+  subFilter: CharFilter | undefined;
   private ac: NeedleScanner | undefined;
   private preTrie: AffixTrie | undefined;
   private sufTrie: AffixTrie | undefined;
@@ -1183,6 +1185,7 @@ class FieldPlan {
   automaton(): NeedleScanner {
     if (!this.ac) {
       this.ac = new NeedleScanner((this.sub as Needles).needles);
+      this.subFilter = new CharFilter((this.sub as Needles).needles);
       this.subSeen = new Uint32Array((this.sub as Needles).needles.length);
       this.subCol = new Uint32Array((this.sub as Needles).needles.length);
     }

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { AffixTrie, AhoCorasick, NeedleScanner } from '../../src/eval/aho';
+import { AffixTrie, AhoCorasick, CharFilter, NeedleScanner } from '../../src/eval/aho';
 
 describe('Aho-Corasick', () => {
   it('finds exactly the needles that occur (property, against String.includes)', () => {
@@ -55,5 +55,21 @@ describe('NeedleScanner', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe('CharFilter', () => {
+  it('rules a text out only when no needle occurs in it (property)', () => {
+    // digits, hex, GUID punctuation, rare letters and non-ASCII: every commonness class
+    const chars = (min: number, max: number) => fc.array(fc.constantFrom('0', '7', 'a', 'f', '-', '{', 't', 'z', 'q', 'm', '#', 'é', '😀'), { minLength: min, maxLength: max }).map((a) => a.join(''));
+    fc.assert(
+      fc.property(fc.array(chars(0, 6), { minLength: 1, maxLength: 8 }), fc.array(chars(0, 12), { minLength: 1, maxLength: 4 }), (needles, texts) => {
+        const f = new CharFilter(needles);
+        for (const text of texts) if (needles.some((n) => text.includes(n))) assert.ok(f.mayContain(text), `${JSON.stringify(needles)} in ${JSON.stringify(text)}`);
+      }),
+      { numRuns: 5000 },
+    );
+    // and it does rule out: word needles against a GUID
+    assert.equal(new CharFilter(['/tmp/', 'chmod +x']).mayContain('{2229c9fc-01ab-fe7b-2420-3c3d032b0c96}'), false);
   });
 });
