@@ -5,7 +5,8 @@
  * (Jackson's getText()): `1.0` becomes the term "1.0", `1e3` stays "1e3", `-0` stays "-0".
  * JSON.parse loses that (1.0 → 1 → "1"), so a number whose text does not survive the
  * round trip is kept as a RawNumber. The fast path stays JSON.parse: only lines that
- * contain such a number go through the slower exact parser.
+ * contain such a number go through the slower exact parser, and a line whose numbers are all
+ * plain digits is told so by one regex pass (ALL_PLAIN) before the walk from string to string.
  */
 
 import { SigmaEsError } from '../errors';
@@ -73,10 +74,15 @@ function isNumberChar(c: number): boolean {
   return c === 46 || c === 101 || c === 69 || c === 43 || c === 45;
 }
 
+// Valid JSON whose numbers are all plain: digits only, no leading zero, at most 15 of them, so
+// printed back as written ("-0" is not). Each position has one possible branch (a string, a plain number,
+// anything else), so a failing text backtracks in linear time; failing only sends it to the walk.
+const ALL_PLAIN = /^(?:[^"0-9-]|"[^"\\]*(?:\\.[^"\\]*)*"|(?:0|-?[1-9][0-9]{0,14})(?![0-9.eE+-]))*$/;
+
 /** Parse one JSON text; numbers whose text would change are RawNumber. Throws SyntaxError. */
 export function parseJsonExact(text: string): unknown {
   const v = JSON.parse(text);
-  if (!needsExactParse(text)) return v;
+  if (ALL_PLAIN.test(text) || !needsExactParse(text)) return v;
   return new ExactParser(text).parseDocument();
 }
 

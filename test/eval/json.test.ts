@@ -36,4 +36,14 @@ describe('parseJsonExact', () => {
       { numRuns: 5000 },
     );
   });
+
+  it('reads a multi-megabyte line in linear time, a non-plain number at its end included', () => {
+    const big = JSON.stringify({ a: 'x'.repeat(4_000_000), b: Array.from({ length: 200_000 }, (_, i) => i), c: 'y\\"'.repeat(100_000) });
+    const t = Date.now();
+    const plain = parseJsonExact(big) as Record<string, unknown>;
+    const raw = parseJsonExact(`${big.slice(0, -1)},"z":1.0}`) as Record<string, unknown>;
+    assert.equal((plain.b as number[]).length, 200_000);
+    assert.ok(raw.z instanceof RawNumber && raw.z.raw === '1.0');
+    assert.ok(Date.now() - t < 10_000, `took ${Date.now() - t} ms`);
+  });
 });
