@@ -924,7 +924,7 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
   const indexed = n - always.length - never;
 
   const counters = { events: 0, candidates: 0 };
-  // A typed buffer: sorting it natively is several times cheaper than Array#sort with a comparator.
+  // A typed buffer: long lists sort natively, several times cheaper than Array#sort with a comparator.
   const cand = new Int32Array(n);
   let ncand = 0;
   const slotMark = new Uint32Array(2 * n);
@@ -1026,7 +1026,10 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
     }
     ncand = 0;
     // never within an event: the verdict cache reads this event's field states
-    if (states.size >= STATES_MAX) states.clear();
+    if (states.size >= STATES_MAX) {
+      states.clear();
+      ruleStates.fill(undefined);
+    }
     for (const [f, fv] of ev.fields) {
       const st = states.get(f) ?? stateOf(f);
       st.at = epoch;
@@ -1065,9 +1068,17 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
     addAll(always);
     counters.events++;
     counters.candidates += ncand;
-    const sorted = cand.subarray(0, ncand).sort();
+    // a dozen candidates: an insertion sort in place beats a typed-array sort's call and view
+    if (ncand > 32) cand.subarray(0, ncand).sort();
+    else
+      for (let k = 1; k < ncand; k++) {
+        const x = cand[k];
+        let j = k - 1;
+        while (j >= 0 && cand[j] > x) (cand[j + 1] = cand[j]), j--;
+        cand[j + 1] = x;
+      }
     for (let k = 0; k < ncand; k++) {
-      const ri = sorted[k];
+      const ri = cand[k];
       const fields = ruleFields[ri] === undefined ? (ruleFields[ri] = verdictFields(rules[ri], profile)) : ruleFields[ri];
       if (fields === null ? preds[ri](ev) : cachedVerdict(ri, fields, ev)) out.push(ri);
     }
@@ -1080,11 +1091,14 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
   let verdicts: (VerdictNode | undefined)[] = new Array(n).fill(undefined);
   let verdictCount = 0;
   const ids = new Array<number>(VERDICT_FIELDS_MAX).fill(0);
+  // the FieldStates of a rule's fields, resolved once (dropped with the states map)
+  const ruleStates: (FieldState[] | undefined)[] = new Array(n).fill(undefined);
   const cachedVerdict = (ri: number, fields: string[], ev: PreparedEvent): boolean => {
     const last = fields.length - 1;
+    const sts = ruleStates[ri] ?? (ruleStates[ri] = fields.map((f) => states.get(f) ?? stateOf(f)));
     for (let j = 0; j <= last; j++) {
-      const st = states.get(fields[j]);
-      const id = st !== undefined && st.at === epoch ? st.cur : 0;
+      const st = sts[j];
+      const id = st.at === epoch ? st.cur : 0;
       // several terms, a memo turned off, a term too long to keep: not cacheable on this event
       if (id < 0) return preds[ri](ev);
       ids[j] = id;
