@@ -162,6 +162,15 @@ export function parseEsDate(v: JsonScalar): number | null {
   if (typeof v === 'boolean') return null;
   if (typeof v === 'number') return Number.isFinite(v) ? Math.trunc(v) : null;
   if (v instanceof RawNumber) return Number.isFinite(v.value) ? Math.trunc(v.value) : null;
+  if (v.length === 24) {
+    const t = isoMillisZ(v);
+    if (t !== undefined) return t;
+  }
+  return parseEsDateText(v);
+}
+
+/** parseEsDate of a string by the general path (exported for the test holding isoMillisZ to it). */
+export function parseEsDateText(v: string): number | null {
   const m = ISO_DATE.exec(v);
   if (m) {
     const [, y, mo, d, h, mi, s, frac, zone] = m;
@@ -188,6 +197,31 @@ export function parseEsDate(v: JsonScalar): number | null {
   }
   if (/^-?\d+(\.\d+)?$/.test(v)) return Math.trunc(Number(v));
   return null;
+}
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS.sssZ`, the shape nearly every event's timestamp has, read digit by digit:
+ * the value parseEsDate's general path gives (null when it refuses), or undefined for any other
+ * shape (and years below 100, which that path treats apart).
+ */
+function isoMillisZ(v: string): number | null | undefined {
+  if (v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45 || v.charCodeAt(10) !== 84 || v.charCodeAt(13) !== 58 || v.charCodeAt(16) !== 58 || v.charCodeAt(19) !== 46 || v.charCodeAt(23) !== 90) return undefined;
+  const d = (i: number): number => {
+    const c = v.charCodeAt(i) - 48;
+    return c >= 0 && c <= 9 ? c : NaN;
+  };
+  const year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+  const month = d(5) * 10 + d(6);
+  const day = d(8) * 10 + d(9);
+  const hour = d(11) * 10 + d(12);
+  const min = d(14) * 10 + d(15);
+  const sec = d(17) * 10 + d(18);
+  const ms = d(20) * 100 + d(21) * 10 + d(22);
+  // a non-digit anywhere made one of them NaN
+  if (Number.isNaN(year + month + day + hour + min + sec + ms) || year < 100) return undefined;
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || min > 59 || sec > 59) return null;
+  if (day > daysInMonth(year, month)) return null;
+  return Date.UTC(year, month - 1, day, hour, min, sec, ms);
 }
 
 function daysInMonth(year: number, month: number): number {

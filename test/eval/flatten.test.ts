@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { flattenEvent, type JsonScalar } from '../../src/eval/event';
+import { flattenEvent, parseEsDate, parseEsDateText, type JsonScalar } from '../../src/eval/event';
 import { RawNumber } from '../../src/eval/json';
 
 // The definition flattenEvent is held to: a plain walk with no caches (flattenEvent reuses one
@@ -57,6 +57,32 @@ describe('flattenEvent', () => {
         }
       }),
       { numRuns: 3000 },
+    );
+  });
+});
+
+describe('parseEsDate', () => {
+  it('reads YYYY-MM-DDTHH:MM:SS.sssZ as the general path does, invalid and near-miss shapes included (property)', () => {
+    const digit = fc.constantFrom(...'0123456789');
+    const two = (hi: string) => fc.tuple(fc.constantFrom(...hi), digit).map(([a, b]) => a + b);
+    const stamp = fc
+      .tuple(
+        fc.oneof(fc.tuple(digit, digit, digit, digit).map((a) => a.join('')), fc.constantFrom('2024', '2023', '1900', '2000', '0099', '0100')),
+        two('01'),
+        two('0123'),
+        two('012'),
+        two('0123456'),
+        two('0123456'),
+        fc.tuple(digit, digit, digit).map((a) => a.join('')),
+      )
+      .map(([y, mo, d, h, mi, s, ms]) => `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}Z`);
+    // one character replaced by something else: a separator, a letter, a sign
+    const nearMiss = fc.tuple(stamp, fc.nat({ max: 23 }), fc.constantFrom('-', ':', '.', 'T', 'Z', 'x', '+', ' ', '5')).map(([t, i, c]) => t.slice(0, i) + c + t.slice(i + 1));
+    fc.assert(
+      fc.property(fc.oneof(stamp, nearMiss), (t) => {
+        assert.equal(parseEsDate(t), parseEsDateText(t), t);
+      }),
+      { numRuns: 20000 },
     );
   });
 });
