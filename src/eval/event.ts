@@ -30,7 +30,7 @@ export interface FieldValues {
 
 export interface PreparedEvent {
   source: Record<string, unknown>;
-  /** Every flattened field with its raw JSON scalars (for outputs, group-by, fieldref). */
+  /** Every flattened field with its raw JSON scalars (for outputs, group-by, fieldref); built when first read. */
   raw: Map<string, JsonScalar[]>;
   /** Fields with at least one indexed value: what `exists` sees. */
   fields: Map<string, FieldValues>;
@@ -63,8 +63,13 @@ interface PathNode {
   /** The flatten (`flattens`) that last gave this path a value, and the list it gave. */
   seen: number;
   values: JsonScalar[];
+  /** The flatten that last met this path as an object. */
+  obj: number;
+  /** The path's kind under the kinds map last asked (prepareEvent). */
+  kinds: Map<string, FieldKind> | undefined;
+  kind: FieldKind;
 }
-const newNode = (path: string, dot: boolean): PathNode => ({ path, dot, kids: undefined, seen: 0, values: NO_VALUES });
+const newNode = (path: string, dot: boolean): PathNode => ({ path, dot, kids: undefined, seen: 0, values: NO_VALUES, obj: 0, kinds: undefined, kind: 'keyword' });
 const NO_VALUES: JsonScalar[] = [];
 let root = newNode('', false);
 let pathNodes = 0;
@@ -73,12 +78,22 @@ const PATH_CACHE_MAX = 50_000;
 
 /** Flatten like ES: dotted paths, arrays contribute members, null/[] contribute nothing. */
 export function flattenEvent(source: Record<string, unknown>): { raw: Map<string, JsonScalar[]>; conflict: string | null } {
+  const st = flatten(source);
+  return { raw: st.raw ?? toMap(st.nodes, st.lists), conflict: st.conflict };
+}
+
+function flatten(source: Record<string, unknown>): FlattenState {
   if (pathNodes >= PATH_CACHE_MAX) {
     root = newNode('', false);
     pathNodes = 0;
   }
-  const st: FlattenState = { raw: new Map(), objectPaths: [], dotted: undefined, anyDot: false, id: ++flattens };
+  const st: FlattenState = { nodes: [], lists: [], raw: undefined, objectPaths: [], dotted: undefined, id: ++flattens, clash: false, conflict: null };
   walkValue(st, root, source, false);
+  if (st.raw === undefined) {
+    // every path has one node: a clash is a node that was both, and the message names the first
+    if (st.clash) st.conflict = firstConflict(st.objectPaths, toMap(st.nodes, st.lists));
+    return st;
+  }
   // A key with a dot is an object too ({"a.b":1} is {"a":{"b":1}}). The prefixes where one key
   // ends and the next begins were met as objects on the way down; only leaves under a dotted
   // key can add more.
@@ -87,46 +102,60 @@ export function flattenEvent(source: Record<string, unknown>): { raw: Map<string
       for (let d = k.indexOf('.'); d > 0; d = k.indexOf('.', d + 1)) st.objectPaths.push(k.slice(0, d));
     }
   }
-  // One name cannot be both an object and a value in one document: ES fails to map it.
-  let conflict: string | null = null;
-  for (const p of st.objectPaths) {
-    if (st.raw.has(p)) {
-      conflict = `field [${p}] is both an object and a value`;
-      break;
-    }
-  }
-  return { raw: st.raw, conflict };
+  st.conflict = firstConflict(st.objectPaths, st.raw);
+  return st;
+}
+
+/** One name cannot be both an object and a value in one document: ES fails to map it. */
+function firstConflict(objectPaths: string[], raw: Map<string, JsonScalar[]>): string | null {
+  for (const p of objectPaths) if (raw.has(p)) return `field [${p}] is both an object and a value`;
+  return null;
+}
+
+function toMap(nodes: PathNode[], lists: JsonScalar[][]): Map<string, JsonScalar[]> {
+  const m = new Map<string, JsonScalar[]>();
+  for (let i = 0; i < nodes.length; i++) m.set(nodes[i].path, lists[i]);
+  return m;
 }
 
 interface FlattenState {
-  raw: Map<string, JsonScalar[]>;
+  /** Until a dotted key: the paths given values, in first-seen order (their lists on the nodes). */
+  nodes: PathNode[];
+  /** Their value lists (a node's own is the next event's once that event reaches it). */
+  lists: JsonScalar[][];
+  /**
+   * From the first key with a dot on, when two nodes may name one path ({"a":{"b":1},"a.b":2}):
+   * the event's map, which leaves then go by.
+   */
+  raw: Map<string, JsonScalar[]> | undefined;
   // An array, not a Set: only the first path that is also a value matters, in first-seen order.
   objectPaths: string[];
   /** Leaf paths under a key that contains a dot. */
   dotted: string[] | undefined;
-  /**
-   * Whether a key with a dot has been met: from then on two nodes may name one path
-   * ({"a":{"b":1},"a.b":2}), and leaves go by the event's map instead of their node.
-   */
-  anyDot: boolean;
   id: number;
+  /** Whether a node was both an object and a value (before any dotted key). */
+  clash: boolean;
+  conflict: string | null;
 }
 
 function walkValue(st: FlattenState, node: PathNode, v: unknown, dotted: boolean): void {
   if (v === null || v === undefined) return;
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v instanceof RawNumber) {
-    if (!st.anyDot) {
+    const raw = st.raw;
+    if (raw === undefined) {
       if (node.seen === st.id) node.values.push(v);
       else {
         node.seen = st.id;
-        st.raw.set(node.path, (node.values = [v]));
+        st.nodes.push(node);
+        st.lists.push((node.values = [v]));
+        if (node.obj === st.id) st.clash = true;
       }
       return;
     }
-    const arr = st.raw.get(node.path);
+    const arr = raw.get(node.path);
     if (arr) arr.push(v);
     else {
-      st.raw.set(node.path, [v]);
+      raw.set(node.path, [v]);
       if (dotted) (st.dotted ??= []).push(node.path);
     }
     return;
@@ -140,7 +169,11 @@ function walkValue(st: FlattenState, node: PathNode, v: unknown, dotted: boolean
   // an object at the empty path (the document, or under a key "" there) names its keys as the document does
   const top = node.path === '';
   if (top) node = root;
-  else st.objectPaths.push(node.path);
+  else {
+    st.objectPaths.push(node.path);
+    if (node.seen === st.id) st.clash = true;
+    node.obj = st.id;
+  }
   const kids = (node.kids ??= new Map());
   for (const k of Object.keys(o)) {
     let kid = kids.get(k);
@@ -149,7 +182,7 @@ function walkValue(st: FlattenState, node: PathNode, v: unknown, dotted: boolean
       kids.set(k, kid);
       pathNodes++;
     }
-    if (kid.dot) st.anyDot = true;
+    if (kid.dot && st.raw === undefined) st.raw = toMap(st.nodes, st.lists);
     walkValue(st, kid, o[k], dotted || kid.dot);
   }
 }
@@ -299,14 +332,33 @@ const NO_NUMS = Object.freeze([]) as unknown as number[];
 const NO_IPS = Object.freeze([]) as unknown as Ip16[];
 
 export function prepareEvent(source: Record<string, unknown>, profile: MappingProfile): PreparedEvent {
-  const { raw, conflict } = flattenEvent(source);
+  const st = flatten(source);
   const fields = new Map<string, FieldValues>();
   const keywordTerms: string[] = [];
-  let rejected: string | null = conflict;
+  let rejected: string | null = st.conflict;
   const limit = profile.ignoreAbove;
   const kinds = kindMap(profile);
-  for (const [name, values] of raw) {
-    const kind = kindOf(kinds, profile, name);
+  const nodes = st.nodes;
+  const raw = st.raw;
+  // the event's paths in first-seen order: the nodes, or (after a dotted key) the map
+  const names = raw === undefined ? undefined : [...raw.keys()];
+  const lists = raw === undefined ? undefined : [...raw.values()];
+  const count = raw === undefined ? nodes.length : raw.size;
+  for (let i = 0; i < count; i++) {
+    let name: string;
+    let values: JsonScalar[];
+    let kind: FieldKind;
+    if (names === undefined) {
+      const nd = nodes[i];
+      name = nd.path;
+      values = st.lists[i];
+      if (nd.kinds !== kinds) (nd.kind = kindOf(kinds, profile, name)), (nd.kinds = kinds);
+      kind = nd.kind;
+    } else {
+      name = names[i];
+      values = (lists as JsonScalar[][])[i];
+      kind = kindOf(kinds, profile, name);
+    }
     // A field has values of one kind only; the other lists are shared, frozen empty arrays.
     const fv: FieldValues = kind === 'keyword' ? { kind, terms: NO_TERMS, nums: NO_NUMS, ips: NO_IPS, lo: undefined, g: undefined } : { kind, terms: NO_TERMS, nums: [], ips: [], lo: undefined, g: undefined };
     if (kind === 'keyword') {
@@ -356,7 +408,33 @@ export function prepareEvent(source: Record<string, unknown>, profile: MappingPr
     }
     if (fv.nums.length > 0 || fv.ips.length > 0) fields.set(name, fv);
   }
-  return { source, raw, fields, keywordTerms, rejected, kwLo: undefined, kwG: undefined };
+  return new Prepared(source, fields, keywordTerms, rejected, raw, raw === undefined ? nodes : undefined, st.lists);
+}
+
+/** A PreparedEvent whose raw map is built when first read (outputs, correlations, explanations). */
+class Prepared implements PreparedEvent {
+  kwLo: string[] | undefined = undefined;
+  kwG: string[] | undefined = undefined;
+  private rawMap: Map<string, JsonScalar[]> | undefined;
+  constructor(
+    public source: Record<string, unknown>,
+    public fields: Map<string, FieldValues>,
+    public keywordTerms: string[],
+    public rejected: string | null,
+    raw: Map<string, JsonScalar[]> | undefined,
+    private nodes: PathNode[] | undefined,
+    private lists: JsonScalar[][],
+  ) {
+    this.rawMap = raw;
+  }
+  get raw(): Map<string, JsonScalar[]> {
+    if (this.rawMap === undefined) {
+      // node paths never change; the lists are this event's
+      this.rawMap = toMap(this.nodes as PathNode[], this.lists);
+      this.nodes = undefined;
+    }
+    return this.rawMap;
+  }
 }
 
 /** UTF-8 byte order (= code point order), which is how Lucene orders keyword terms. */

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { flattenEvent, parseEsDate, parseEsDateText, type JsonScalar } from '../../src/eval/event';
+import { flattenEvent, parseEsDate, parseEsDateText, prepareEvent, type JsonScalar, type PreparedEvent } from '../../src/eval/event';
+import { getProfile, type MappingProfile } from '../../src/mapping/profile';
 import { RawNumber } from '../../src/eval/json';
 
 // The definition flattenEvent is held to: a plain walk with no caches (flattenEvent reuses one
@@ -47,6 +48,8 @@ describe('flattenEvent', () => {
       ),
     })).v;
     const event = fc.dictionary(key, value, { maxKeys: 5 });
+    const profile = getProfile('sysmon') as MappingProfile;
+    const prepared: [PreparedEvent, Map<string, JsonScalar[]>][] = [];
     fc.assert(
       fc.property(fc.array(event, { minLength: 1, maxLength: 8 }), (events) => {
         for (const e of events) {
@@ -54,7 +57,12 @@ describe('flattenEvent', () => {
           const want = reference(e);
           assert.deepEqual([...got.raw], [...want.raw]);
           assert.equal(got.conflict, want.conflict);
+          // a prepared event's map is built when first read, from lists the next events must not touch
+          prepared.push([prepareEvent(e, profile), want.raw]);
+          assert.equal(prepared[prepared.length - 1][0].rejected, want.conflict);
         }
+        for (const [p, raw] of prepared) assert.deepEqual([...p.raw], [...raw]);
+        prepared.length = 0;
       }),
       { numRuns: 3000 },
     );
