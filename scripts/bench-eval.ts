@@ -16,7 +16,7 @@ import { compilePaths } from '../src/compile';
 import { compileRuleset, prepareEvent } from '../src/eval';
 import { parseJsonExact } from '../src/eval/json';
 import { runMatch } from '../src/cli/commands/match';
-import { generateEvents, type Shape } from './gen-events';
+import { GENERATOR_VERSION, generateEvents, type Shape } from './gen-events';
 import type { IrDocument } from '../src/ir/types';
 import { replaceSection } from './bench-md';
 
@@ -56,7 +56,7 @@ async function runShape(sh: Shape): Promise<Record<string, unknown>> {
   const report: Record<string, unknown> = { loadAverage: os.loadavg().map((x) => +x.toFixed(2)), machine: `${os.cpus()[0]?.model} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`, date: new Date().toISOString(), shape, count, seed, pipelines };
 
   // events file (generated once per seed/shape/count)
-  const eventsFile = path.resolve(__dirname, `../.cache/bench/${shape}-${seed}-${count}.ndjson`);
+  const eventsFile = path.resolve(__dirname, `../.cache/bench/${shape}-${seed}-${count}-v${GENERATOR_VERSION}.ndjson`);
   if (!fs.existsSync(eventsFile)) {
     fs.mkdirSync(path.dirname(eventsFile), { recursive: true });
     const fd = fs.openSync(eventsFile, 'w');
@@ -90,6 +90,11 @@ async function runShape(sh: Shape): Promise<Record<string, unknown>> {
   // one thread: parse a chunk (untimed), match it (timed); then parse+match timed together.
   // Chunks keep memory flat, so the peak below is the evaluator's, not the benchmark's.
   const lines = fs.readFileSync(eventsFile, 'utf8').split('\n').filter((l) => l);
+  // how varied the events are: repeated values make per-value memos pay more than real logs would
+  const distinctOf = (get: (e: Record<string, any>) => unknown): number => new Set(lines.map((l) => JSON.stringify(get(JSON.parse(l)) ?? null))).size; // eslint-disable-line @typescript-eslint/no-explicit-any
+  report.distinct = sh === 'ecs'
+    ? { commandLine: distinctOf((e) => e.process?.command_line), parentCommandLine: distinctOf((e) => e.process?.parent?.command_line), image: distinctOf((e) => e.process?.executable), user: distinctOf((e) => e.user?.name), host: distinctOf((e) => e.host?.name) }
+    : { commandLine: distinctOf((e) => e.CommandLine), parentCommandLine: distinctOf((e) => e.ParentCommandLine), image: distinctOf((e) => e.Image), user: distinctOf((e) => e.User), host: distinctOf((e) => e.Computer) };
   for (let i = 0; i < Math.min(2000, lines.length); i++) rs.match(prepareEvent(parseJsonExact(lines[i]) as Record<string, unknown>, rs.profile)); // warm-up
   const CHUNK = 5000;
   let matchNs = 0;
@@ -189,6 +194,7 @@ function evaluatorSection(reports: Array<Record<string, any>>): string {
     '',
     `| ${num(r0.count)} events | ${reports.map(label).join(' | ')} | aim |`,
     `|---|${reports.map(() => '---|').join('')}---|`,
+    row('distinct command lines / parent command lines / images / users / hosts', col((r) => (r.distinct ? [r.distinct.commandLine, r.distinct.parentCommandLine, r.distinct.image, r.distinct.user, r.distinct.host].map(num).join(' / ') : '—'))),
     row('rules: files / loaded / run natively', col((r) => `${num(r.rules.files)} / ${num(r.rules.loaded)} / ${num(r.rules.evaluated)}`)),
     row('YAML → IR (the rule loader, `compilePaths`)', col((r) => secs(r.loadMs))),
     row('IR → compiled rule set (`compileRuleset`)', col((r) => secs(r.compileMs)), 'loader + this ≤ 1 s'),
