@@ -1261,8 +1261,8 @@ let entryIds = 0;
 
 type VerdictNode = Map<number, VerdictNode | boolean>;
 const VERDICT_FIELDS_MAX = 8;
-/** Cached verdicts across all rules before the cache is dropped (~50 bytes each). */
-const VERDICTS_MAX = 1 << 16;
+/** Cached verdicts across all rules before the cache is dropped (~50 bytes each; 100,000 bench events keep < 2,000). */
+const VERDICTS_MAX = 1 << 14;
 
 /** The fields a rule's verdict depends on, when they are all keyword fields named by the rule (else null). */
 function verdictFields(rule: IrRule, profile: MappingProfile): string[] | null {
