@@ -12,9 +12,6 @@ import type { SigmaCorrelation, SigmaDocument, SigmaFilter, SigmaRule } from './
 import { parseSigmaYaml } from './sigma/parse';
 import { chunksOf, runChunks } from './parallel';
 import { applyPipelines, loadPipeline, type Pipeline } from './pipeline';
-import { sharedRegexCostOracle } from './ir/regex/cost-oracle';
-
-const ORACLE_MIN_FILES = 64;
 
 export interface CompileOptions extends BuildOptions {
   /** Builtin pipeline names or YAML files, in the order given (sorted by priority when applied). */
@@ -161,45 +158,20 @@ function compileParsed(parsed: ParsedFile[], options: CompileOptions, extraFilte
   const rulesByRef = new Map<string, { rule: IrRule | undefined; entry: CompileEntry }>();
   const keepIr = options.keepIr !== false || all.some((d) => d.doc?.kind === 'correlation');
 
-  const oracle = options.regexCost;
-  const build = (entry: CompileEntry, rule: SigmaRule, parseErrors: SigmaEsError[]): void => {
-    entry.errors = [...parseErrors];
-    entry.warnings = [];
-    entry.doc = undefined;
+  for (const d of all) {
+    const entry: CompileEntry = { file: d.file, index: d.index, label: d.label, source: d.doc, errors: [...d.errors], warnings: [] };
+    entries.push(entry);
+    if (!d.doc || d.doc.kind !== 'rule') continue;
+    const rule = d.doc;
     try {
       const built = buildRule(rule, resolverFor(pipelines, rule), filters, options);
       if (keepIr) entry.doc = built.rule;
       entry.warnings.push(...built.warnings);
     } catch (e) {
-      entry.errors.push(e instanceof SigmaEsError ? e.at({ file: entry.file, rule: entry.label }) : internal(e, entry.file, entry.label));
+      entry.errors.push(e instanceof SigmaEsError ? e.at({ file: d.file, rule: d.label }) : internal(e, d.file, d.label));
     }
-  };
-  // rules built while a regex cost was still being worked out on the other thread
-  const unsure: Array<{ entry: CompileEntry; rule: SigmaRule; parseErrors: SigmaEsError[]; keys: string[] }> = [];
-  const rules: Array<{ entry: CompileEntry; rule: SigmaRule }> = [];
-  for (const d of all) {
-    const entry: CompileEntry = { file: d.file, index: d.index, label: d.label, source: d.doc, errors: [...d.errors], warnings: [] };
-    entries.push(entry);
-    if (!d.doc || d.doc.kind !== 'rule') continue;
-    const before = oracle?.unsure.length ?? 0;
-    build(entry, d.doc, d.errors);
-    rules.push({ entry, rule: d.doc });
-    if (oracle && oracle.unsure.length > before) unsure.push({ entry, rule: d.doc, parseErrors: d.errors, keys: oracle.unsure.slice(before) });
+    for (const ref of [rule.meta.id, rule.meta.name]) if (ref) rulesByRef.set(ref, { rule: entry.doc as IrRule | undefined, entry });
   }
-  // Built again only where an answer could change the rule; the answers are in by then, so that
-  // build is the one that would have waited for them (same refusal, same first error).
-  for (let pending = unsure; oracle && pending.length; ) {
-    oracle.settle();
-    const again: typeof unsure = [];
-    for (const u of pending) {
-      if (!oracle.couldRefuse(u.keys)) continue;
-      const before = oracle.unsure.length;
-      build(u.entry, u.rule, u.parseErrors);
-      if (oracle.unsure.length > before) again.push({ ...u, keys: oracle.unsure.slice(before) });
-    }
-    pending = again;
-  }
-  for (const { entry, rule } of rules) for (const ref of [rule.meta.id, rule.meta.name]) if (ref) rulesByRef.set(ref, { rule: entry.doc as IrRule | undefined, entry });
 
   // Correlations may reference correlations, so resolve in dependency order.
   const corrEntries = entries.filter((e) => e.source?.kind === 'correlation');
@@ -307,10 +279,8 @@ export function loadFilterFiles(files: string[]): { filters: SigmaFilter[]; erro
 export function compilePaths(paths: string[], options: CompileOptions = {}): CompileResult & { errors: SigmaEsError[] } {
   const { files, errors } = collectRuleFiles(paths);
   const { filters, errors: filterErrors } = loadFilterFiles(options.filters ?? []);
-  // a set this size has enough regexes (SigmaHQ: ~200 per 3,750 rules) to repay a second thread
-  const withOracle = options.regexCost || files.length < ORACLE_MIN_FILES ? options : { ...options, regexCost: sharedRegexCostOracle() };
   const compile = (chunk: string[]): CompileEntry[] => {
-    const entries = compileParsed(chunk.map((f) => parseFile(f)), withOracle, filters);
+    const entries = compileParsed(chunk.map((f) => parseFile(f)), options, filters);
     if (options.keepSource === false) for (const e of entries) e.source = undefined;
     return entries;
   };

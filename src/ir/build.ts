@@ -11,7 +11,6 @@ import { addWildcards, hasWildcards, mapLiterals, normalizePattern, parseSigmaSt
 import { parseCidr } from './ip';
 import { parseSigmaRegex, renderLuceneRegex } from './regex';
 import { luceneDeterminizeEffort } from './regex/lucene-cost';
-import type { RegexCostOracle } from './regex/cost-oracle';
 import type { CompareOp, IrNode, IrRule, Leaf, LeafOrigin, PatternPart, TimePart } from './types';
 
 /** What the IR builder needs from the applied pipelines (see src/pipeline). */
@@ -37,12 +36,6 @@ export interface BuildOptions {
    * pipeline would supply is not an error there.
    */
   allowUnresolvedPlaceholders?: boolean;
-  /**
-   * Decides Lucene's regex cost on another thread (compile.ts). A regex whose answer is not in
-   * yet is taken as accepted; the oracle logs the question, and the caller settles it and
-   * builds the rule again if an answer could change it.
-   */
-  regexCost?: RegexCostOracle;
 }
 
 export function and(children: IrNode[]): IrNode {
@@ -178,13 +171,6 @@ class RuleBuilder {
     private readonly options: BuildOptions,
   ) {}
 
-  private regexExceeds(pattern: string, caseInsensitive: boolean): boolean {
-    const oracle = this.options.regexCost;
-    if (!oracle) return luceneDeterminizeEffort(pattern, caseInsensitive, 10000).exceeds;
-    // not answered yet: accepted for now; the oracle keeps the question for the caller
-    return oracle.exceeds(pattern, caseInsensitive, 10000) === true;
-  }
-
   private mapField(field: string): string[] {
     let m = this.fieldCache.get(field);
     if (!m) {
@@ -295,7 +281,7 @@ class RuleBuilder {
       // rejects at query time a regexp whose automaton is too costly to determinize.
       let rendered: { pattern: string; caseInsensitive: boolean } | null = null;
       try { rendered = renderLuceneRegex(ast, flags); } catch { /* the backend reports render failures */ }
-      if (rendered && this.regexExceeds(rendered.pattern, rendered.caseInsensitive)) {
+      if (rendered && luceneDeterminizeEffort(rendered.pattern, rendered.caseInsensitive, 10000).exceeds) {
         invalid('REGEX_UNSUPPORTED', `regex /${value}/ needs more than 10,000 determinization effort in Lucene (max_determinized_states, the limit of the Elasticsearch regexp query), Elasticsearch would refuse the query; simplify the regex (bounded repeats after a wildcard multiply states)`);
       }
       return this.perField(field, (f) => ({ kind: 'regex', field: f, source: value, ast, flags: { ...flags }, origin }));
