@@ -48,7 +48,7 @@ print(json.dumps({"files": len(files), "ok": ok, "failed": failed, "seconds": t2
 const TS_BENCH = `
 const workers = process.argv[2] === 'default' ? undefined : Number(process.argv[2]);
 // the V8 settings the CLI applies to convert (src/cli/v8-tuning.ts), before any rule code runs
-require(${JSON.stringify(path.join(ROOT, 'dist/cli/v8-tuning'))}).tuneV8ForBatch();
+require(${JSON.stringify(path.join(ROOT, 'dist/cli/v8-tuning'))}).tuneV8();
 const { runConvert } = require(${JSON.stringify(path.join(ROOT, 'dist/cli/commands/convert'))});
 const { getProfile } = require(${JSON.stringify(path.join(ROOT, 'dist/mapping/profile'))});
 // PASSES > 1: the last pass is timed (steady state: V8's code warm, as in a long-running service)

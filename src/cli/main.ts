@@ -5,7 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { describeError, isSigmaEsError } from '../errors';
 import { EXIT_FAIL, EXIT_USAGE, UsageError } from './output';
-import { tuneV8ForBatch } from './v8-tuning';
+import { tuneV8 } from './v8-tuning';
 
 type Register = (program: Command) => void;
 
@@ -28,9 +28,6 @@ const COMMANDS: Array<[name: string, module: string, register: string]> = [
 function invokedCommand(argv: string[] | undefined): string | undefined {
   return argv?.slice(2).find((a) => !a.startsWith('-'));
 }
-
-/** Commands that load a rule set once and exit (v8-tuning.ts). */
-const BATCH_COMMANDS = new Set(['check', 'convert']);
 
 function commandsFor(argv: string[] | undefined): Register[] {
   const invoked = invokedCommand(argv);
@@ -57,8 +54,7 @@ export function buildProgram(argv?: string[]): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const invoked = invokedCommand(argv);
-  if (invoked && BATCH_COMMANDS.has(invoked)) tuneV8ForBatch();
+  tuneV8();
   const program = buildProgram(argv);
   try {
     await program.parseAsync(argv);
