@@ -19,6 +19,10 @@ import { runMatch } from '../src/cli/commands/match';
 import { GENERATOR_VERSION, generateEvents, type Shape } from './gen-events';
 import type { IrDocument } from '../src/ir/types';
 import { replaceSection } from './bench-md';
+import { tuneV8 } from '../src/cli/v8-tuning';
+
+// the V8 settings the command line applies (src/cli/v8-tuning.ts), so in-process figures are the CLI's
+tuneV8();
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: string): string => {
@@ -190,7 +194,8 @@ function evaluatorSection(reports: Array<Record<string, any>>): string {
     'SigmaHQ corpus (every `rules*` folder of `../shared/corpus/sigmahq`) over seeded synthetic process',
     `events from \`scripts/gen-events.ts\` (${num(r0.count)} per shape, seed ${r0.seed}). Sysmon-shaped events: \`-p sysmon\`,`,
     'profile `sysmon`; ECS-shaped events: `-p sysmon -p ecs_windows`, profile `ecs`. Written by',
-    '`npx tsx scripts/bench-eval.ts --write` (part of `npm run bench`).',
+    '`npx tsx scripts/bench-eval.ts --write` (part of `npm run bench`), with the V8 settings the command line applies',
+    '(`src/cli/v8-tuning.ts`) in every run, in-process ones included.',
     '',
     `| ${num(r0.count)} events | ${reports.map(label).join(' | ')} | aim |`,
     `|---|${reports.map(() => '---|').join('')}---|`,
