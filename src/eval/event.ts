@@ -89,6 +89,8 @@ function flatten(source: Record<string, unknown>): FlattenState {
   }
   const st: FlattenState = { nodes: [], lists: [], raw: undefined, objectPaths: [], dotted: undefined, id: ++flattens, clash: false, conflict: null };
   walkValue(st, root, source, false);
+  // the lists are the event's: a long-lived node holding one would keep it through a scavenge
+  for (const nd of st.nodes) nd.values = NO_VALUES;
   if (st.raw === undefined) {
     // every path has one node: a clash is a node that was both, and the message names the first
     if (st.clash) st.conflict = firstConflict(st.objectPaths, toMap(st.nodes, st.lists));

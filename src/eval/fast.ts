@@ -1241,8 +1241,10 @@ function foldTerm(t: string): string {
 // turn it off after a window and try again much later. Bounded per field by entries and characters.
 const MEMO_WINDOW = 256;
 const MEMO_RETRY = 1 << 16;
-const MEMO_ENTRIES = 1024;
-const MEMO_CHARS = 1 << 16;
+// Small: a field whose values outnumber them churns (its entries die old, which grows the heap)
+// and soon falls below the hit rate that keeps the memo on.
+const MEMO_ENTRIES = 256;
+const MEMO_CHARS = 1 << 14;
 const MEMO_KEY_MAX = 1024;
 const STATES_MAX = 10_000;
 
