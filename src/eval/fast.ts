@@ -1022,6 +1022,7 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
       slotMark.fill(0);
       for (const p of fieldPlans.values()) p.resetMarks(false);
       kwPlan?.resetMarks(false);
+      verdictOffUntil.fill(0);
       epoch = 1;
     }
     ncand = 0;
@@ -1080,7 +1081,7 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
     for (let k = 0; k < ncand; k++) {
       const ri = cand[k];
       const fields = ruleFields[ri] === undefined ? (ruleFields[ri] = verdictFields(rules[ri], profile)) : ruleFields[ri];
-      if (fields === null ? preds[ri](ev) : cachedVerdict(ri, fields, ev)) out.push(ri);
+      if (fields === null || verdictOffUntil[ri] > epoch ? preds[ri](ev) : cachedVerdict(ri, fields, ev)) out.push(ri);
     }
     return out;
   };
@@ -1091,6 +1092,10 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
   let verdicts: (VerdictNode | undefined)[] = new Array(n).fill(undefined);
   let verdictCount = 0;
   const ids = new Array<number>(VERDICT_FIELDS_MAX).fill(0);
+  const verdictLooks = new Uint16Array(n);
+  const verdictHits = new Uint16Array(n);
+  // the event (epoch) until which a rule is evaluated without the cache
+  const verdictOffUntil = new Float64Array(n);
   // the FieldStates of a rule's fields, resolved once (dropped with the states map)
   const ruleStates: (FieldState[] | undefined)[] = new Array(n).fill(undefined);
   const cachedVerdict = (ri: number, fields: string[], ev: PreparedEvent): boolean => {
@@ -1111,7 +1116,19 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
       node = next;
     }
     const v = node.get(ids[last]);
-    if (v !== undefined) return v as boolean;
+    // A rule whose fields' values rarely repeat fills the cache with verdicts that die old (which
+    // grows the heap) and seldom reads one: below half hits, its cache is off for a while.
+    if (++verdictLooks[ri] >= VERDICT_WINDOW) {
+      if (verdictHits[ri] * 2 < verdictLooks[ri]) {
+        verdictOffUntil[ri] = epoch + VERDICT_RETRY;
+        verdicts[ri] = undefined;
+      }
+      verdictLooks[ri] = verdictHits[ri] = 0;
+    }
+    if (v !== undefined) {
+      verdictHits[ri]++;
+      return v as boolean;
+    }
     const r = preds[ri](ev);
     if (++verdictCount > VERDICTS_MAX) {
       verdicts = new Array(n).fill(undefined);
@@ -1263,6 +1280,9 @@ let entryIds = 0;
 
 type VerdictNode = Map<number, VerdictNode | boolean>;
 const VERDICT_FIELDS_MAX = 8;
+/** Lookups per rule between judgements of its hit rate, and events its cache then stays off. */
+const VERDICT_WINDOW = 64;
+const VERDICT_RETRY = 1 << 16;
 /** Cached verdicts across all rules before the cache is dropped (~50 bytes each; 100,000 bench events keep < 2,000). */
 const VERDICTS_MAX = 1 << 14;
 
@@ -1325,8 +1345,9 @@ class FieldState {
   }
   looked(k: number): void {
     if ((this.lookups += k) < MEMO_WINDOW) return;
-    // a miss costs a scan plus the insertion; below a third of hits the memo costs more than it saves
-    if (this.misses * 3 > this.lookups * 2) {
+    // Every miss keeps an entry that dies old when the memo fills (which grows the heap): below
+    // three quarters of hits the memo is off, and the field's terms are scanned as they come.
+    if (this.misses * 4 > this.lookups) {
       this.memo = undefined;
       this.chars = 0;
     }
