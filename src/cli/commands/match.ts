@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Command } from 'commander';
 import { describeError, SigmaEsError } from '../../errors';
@@ -8,6 +7,7 @@ import { loadRules, processBatch, rulesInfo, type BatchResult, type LoadedRules,
 import { RecordSplitter, parseRecord } from '../../eval/json';
 import { prepareEvent } from '../../eval/event';
 import { profileNames } from '../../mapping/profile';
+import { workerScript } from '../../parallel';
 
 export interface MatchOptions {
   events: string;
@@ -37,12 +37,6 @@ function defaultProfile(pipelines: string[]): string {
   if (pipelines.some((p) => /ecs/i.test(p))) return 'ecs';
   if (pipelines.some((p) => /defender|xdr/i.test(p))) return 'defender';
   return 'sysmon';
-}
-
-function workerScript(): { file: string; execArgv: string[] } {
-  const js = path.join(__dirname, '..', '..', 'eval', 'worker.js');
-  if (__filename.endsWith('.js') && fs.existsSync(js)) return { file: js, execArgv: [] };
-  return { file: path.join(__dirname, '..', '..', 'eval', 'worker.ts'), execArgv: ['--require', 'tsx/cjs'] };
 }
 
 /** A writer may return a promise: no more input is read until it settles (a slow reader's backpressure). */
@@ -100,7 +94,7 @@ export async function runMatch(rules: string[], opts: MatchOptions, writeOut: Wr
       // splits records and writes output, so compiling them here too (as before) cost a third
       // compilation on a two-core machine. It still loads them when it runs the correlations, or to
       // throw a worker's load error as one thread would.
-      const { file, execArgv } = workerScript();
+      const { file, execArgv } = workerScript('eval/worker');
       const ready: Promise<RulesInfo | null>[] = [];
       for (let i = 0; i < workers; i++) {
         const w = new Worker(file, { workerData: setup, execArgv });
