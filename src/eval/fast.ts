@@ -31,6 +31,7 @@ import { fieldKind, type MappingProfile } from '../mapping/profile';
 import type { IrNode, IrRule, Leaf, PatternPart, StringLeaf } from '../ir/types';
 import type { RegexAst, RegexNode } from '../ir/regex';
 import { SigmaEsError } from '../errors';
+import { literalWildcardMatcher } from '../sigma/strings';
 
 const ASCII = /^[\x00-\x7f]*$/;
 
@@ -106,49 +107,6 @@ function fieldG(ev: FastEvent, field: string | null): string[] | undefined {
 
 type Pred = (ev: FastEvent) => boolean;
 
-/** Matcher over one string for patterns made of literals and `*` only. */
-function seqMatcher(pattern: PatternPart[]): ((s: string) => boolean) | null {
-  if (pattern.some((p) => p.t === 'one')) return null;
-  const lits = pattern.filter((p): p is { t: 'lit'; v: string } => p.t === 'lit').map((p) => p.v);
-  const startAnch = pattern.length > 0 && pattern[0].t === 'lit';
-  const endAnch = pattern.length > 0 && pattern[pattern.length - 1].t === 'lit';
-  if (lits.length === 0) return pattern.length === 0 ? (s) => s === '' : () => true;
-  if (pattern.length === 1) {
-    const v = lits[0];
-    return (s) => s === v;
-  }
-  if (lits.length === 1) {
-    const v = lits[0];
-    if (startAnch) return (s) => s.startsWith(v);
-    if (endAnch) return (s) => s.endsWith(v);
-    return (s) => s.includes(v);
-  }
-  const first = lits[0];
-  const last = lits[lits.length - 1];
-  return (s) => {
-    let pos = 0;
-    let i = 0;
-    let end = s.length;
-    if (startAnch) {
-      if (!s.startsWith(first)) return false;
-      pos = first.length;
-      i = 1;
-    }
-    let j = lits.length;
-    if (endAnch) {
-      if (s.length - last.length < pos || !s.endsWith(last)) return false;
-      end = s.length - last.length;
-      j = lits.length - 1;
-    }
-    for (; i < j; i++) {
-      const k = s.indexOf(lits[i], pos);
-      if (k < 0 || k + lits[i].length > end) return false;
-      pos = k + lits[i].length;
-    }
-    return true;
-  };
-}
-
 /**
  * Wildcard leaves without `?` as string operations. Case-insensitive: ES folds A-Z only
  * (AutomatonQueries.toCaseInsensitiveChar), so a term matches iff its A-Z-lowered form matches
@@ -157,7 +115,7 @@ function seqMatcher(pattern: PatternPart[]): ((s: string) => boolean) | null {
 function compileStringFast(leaf: StringLeaf, oracle: LeafPredicate): Pred {
   const field = leaf.field;
   if (leaf.caseSensitive) {
-    const seq = seqMatcher(leaf.pattern);
+    const seq = literalWildcardMatcher(leaf.pattern);
     if (!seq) return oracle;
     return (ev) => {
       const terms = field === null ? ev.keywordTerms : ev.fields.get(field)?.terms;
@@ -167,7 +125,7 @@ function compileStringFast(leaf: StringLeaf, oracle: LeafPredicate): Pred {
     };
   }
   const lowered = leaf.pattern.map((p) => (p.t === 'lit' ? { t: 'lit' as const, v: asciiLower(p.v) } : p));
-  const seq = seqMatcher(lowered);
+  const seq = literalWildcardMatcher(lowered);
   if (!seq) return oracle;
   return (ev) => {
     const lo = fieldLo(ev, field);

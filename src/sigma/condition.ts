@@ -4,6 +4,8 @@
  * Unlike pySigma, operator words need word boundaries (`notepad` is an identifier).
  */
 import { SigmaEsError } from '../errors';
+import type { PatternPart } from '../ir/types';
+import { literalWildcardMatcher, normalizePattern } from './strings';
 
 export type ConditionAst =
   | { t: 'id'; name: string }
@@ -128,23 +130,7 @@ export function parseCondition(condition: string): ConditionAst {
 /** Identifiers a pattern selects: `*` matches any run of characters; `_`-names only if the pattern starts with `_`. */
 export function selectIdentifiers(pattern: string, identifiers: string[]): string[] {
   if (pattern === 'them') return identifiers.filter((n) => !n.startsWith('_'));
-  const parts = pattern.split('*');
-  return identifiers.filter((n) => globMatch(parts, n) && (!n.startsWith('_') || pattern.startsWith('_')));
-}
-
-/** Whether `s` matches the glob whose `*`-separated parts are `parts` (no RegExp to compile per pattern). */
-function globMatch(parts: string[], s: string): boolean {
-  if (parts.length === 1) return s === parts[0];
-  const first = parts[0];
-  const last = parts[parts.length - 1];
-  if (s.length < first.length + last.length || !s.startsWith(first) || !s.endsWith(last)) return false;
-  // leftmost placement of each middle part is enough for `*`-only globs
-  let pos = first.length;
-  const end = s.length - last.length;
-  for (let k = 1; k < parts.length - 1; k++) {
-    const at = s.indexOf(parts[k], pos);
-    if (at < 0 || at + parts[k].length > end) return false;
-    pos = at + parts[k].length;
-  }
-  return true;
+  const glob = pattern.split('*').flatMap((v, i): PatternPart[] => (i === 0 ? [{ t: 'lit', v }] : [{ t: 'any' }, { t: 'lit', v }]));
+  const matches = literalWildcardMatcher(normalizePattern(glob)) as (s: string) => boolean;
+  return identifiers.filter((n) => matches(n) && (!n.startsWith('_') || pattern.startsWith('_')));
 }

@@ -83,3 +83,49 @@ export function addWildcards(parts: PatternPart[], start: boolean, end: boolean)
   if (end && out[out.length - 1]?.t !== 'any') out.push({ t: 'any' });
   return out;
 }
+
+/**
+ * Matcher over one string for patterns made of literals and `*` only (null when a `?` is in
+ * it): the evaluator's case-folded wildcard leaves and the condition's `1 of sel*` patterns.
+ */
+export function literalWildcardMatcher(pattern: PatternPart[]): ((s: string) => boolean) | null {
+  if (pattern.some((p) => p.t === 'one')) return null;
+  const lits = pattern.filter((p): p is { t: 'lit'; v: string } => p.t === 'lit').map((p) => p.v);
+  const startAnch = pattern.length > 0 && pattern[0].t === 'lit';
+  const endAnch = pattern.length > 0 && pattern[pattern.length - 1].t === 'lit';
+  if (lits.length === 0) return pattern.length === 0 ? (s) => s === '' : () => true;
+  if (pattern.length === 1) {
+    const v = lits[0];
+    return (s) => s === v;
+  }
+  if (lits.length === 1) {
+    const v = lits[0];
+    if (startAnch) return (s) => s.startsWith(v);
+    if (endAnch) return (s) => s.endsWith(v);
+    return (s) => s.includes(v);
+  }
+  const first = lits[0];
+  const last = lits[lits.length - 1];
+  return (s) => {
+    let pos = 0;
+    let i = 0;
+    let end = s.length;
+    if (startAnch) {
+      if (!s.startsWith(first)) return false;
+      pos = first.length;
+      i = 1;
+    }
+    let j = lits.length;
+    if (endAnch) {
+      if (s.length - last.length < pos || !s.endsWith(last)) return false;
+      end = s.length - last.length;
+      j = lits.length - 1;
+    }
+    for (; i < j; i++) {
+      const k = s.indexOf(lits[i], pos);
+      if (k < 0 || k + lits[i].length > end) return false;
+      pos = k + lits[i].length;
+    }
+    return true;
+  };
+}
