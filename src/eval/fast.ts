@@ -1173,26 +1173,26 @@ class FieldPlan {
   }
   automaton(): NeedleScanner {
     if (!this.ac) {
-      this.ac = new NeedleScanner((this.sub as Needles).needles);
-      this.subFilter = new CharFilter((this.sub as Needles).needles);
-      this.subSeen = new Uint32Array((this.sub as Needles).needles.length);
-      this.subCol = new Uint32Array((this.sub as Needles).needles.length);
+      const needles = (this.sub as Needles).needles;
+      this.ac = new NeedleScanner(needles);
+      this.subFilter = new CharFilter(needles);
+      [this.subSeen, this.subCol] = marks(needles);
     }
     return this.ac;
   }
   prefixes(): AffixTrie {
     if (!this.preTrie) {
-      this.preTrie = new AffixTrie((this.pre as Needles).needles, false);
-      this.preSeen = new Uint32Array((this.pre as Needles).needles.length);
-      this.preCol = new Uint32Array((this.pre as Needles).needles.length);
+      const needles = (this.pre as Needles).needles;
+      this.preTrie = new AffixTrie(needles, false);
+      [this.preSeen, this.preCol] = marks(needles);
     }
     return this.preTrie;
   }
   suffixes(): AffixTrie {
     if (!this.sufTrie) {
-      this.sufTrie = new AffixTrie((this.suf as Needles).needles, true);
-      this.sufSeen = new Uint32Array((this.suf as Needles).needles.length);
-      this.sufCol = new Uint32Array((this.suf as Needles).needles.length);
+      const needles = (this.suf as Needles).needles;
+      this.sufTrie = new AffixTrie(needles, true);
+      [this.sufSeen, this.sufCol] = marks(needles);
     }
     return this.sufTrie;
   }
@@ -1201,6 +1201,11 @@ class FieldPlan {
     (col ? this.preCol : this.preSeen).fill(0);
     (col ? this.sufCol : this.sufSeen).fill(0);
   }
+}
+
+/** Per-needle marks of one index: an event's (seen) and one term's while its codes are collected (col). */
+function marks(needles: string[]): [Uint32Array<ArrayBuffer>, Uint32Array<ArrayBuffer>] {
+  return [new Uint32Array(needles.length), new Uint32Array(needles.length)];
 }
 
 const NO_CODES = Object.freeze([]) as unknown as number[];
