@@ -11,7 +11,7 @@ import type { IrCorrelation, IrDocument, IrRule } from './ir/types';
 import type { SigmaCorrelation, SigmaDocument, SigmaFilter, SigmaRule } from './sigma/model';
 import { parseSigmaYaml } from './sigma/parse';
 import { chunksOf, runChunks } from './parallel';
-import { applyPipelines, loadPipeline, type Pipeline } from './pipeline';
+import { applyPipelines, builtinPipelineNames, loadPipeline, type Pipeline } from './pipeline';
 
 export interface CompileOptions extends BuildOptions {
   /** Builtin pipeline names or YAML files, in the order given (sorted by priority when applied). */
@@ -90,11 +90,14 @@ const pipelineCache = new Map<string, Pipeline[]>();
 export function loadPipelines(names: string[]): Pipeline[] {
   const key = names
     .map((n) => {
+      // a builtin name wins over a file of that name (loadPipeline) and never changes
+      if (builtinPipelineNames().includes(n)) return n;
+      // a missing file, which loadPipeline reports, has no stats
       try {
-        const st = fs.statSync(n);
-        return `${n}\u0000${st.size}\u0000${st.mtimeMs}`;
+        const st = fs.statSync(n, { throwIfNoEntry: false });
+        return st ? `${n}\u0000${st.size}\u0000${st.mtimeMs}` : n;
       } catch {
-        return n; // a builtin name (or a missing file, which loadPipeline reports)
+        return n;
       }
     })
     .join('\u0001');
@@ -278,6 +281,15 @@ export function loadFilterFiles(files: string[]): { filters: SigmaFilter[]; erro
 /** Compile rule files and folders. Never throws for bad input: every problem is in an entry's errors. */
 export function compilePaths(paths: string[], options: CompileOptions = {}): CompileResult & { errors: SigmaEsError[] } {
   const { files, errors } = collectRuleFiles(paths);
+  const compiled = compileFiles(files, options);
+  return { ...compiled, errors: [...errors, ...compiled.errors] };
+}
+
+/**
+ * Compile files already listed by collectRuleFiles (the shards of `check` and `convert`): they
+ * are not looked up again, which would stat each of a corpus's thousands of files a second time.
+ */
+export function compileFiles(files: string[], options: CompileOptions = {}): CompileResult & { errors: SigmaEsError[] } {
   const { filters, errors: filterErrors } = loadFilterFiles(options.filters ?? []);
   const compile = (chunk: string[]): CompileEntry[] => {
     const entries = compileParsed(chunk.map((f) => parseFile(f)), options, filters);
@@ -291,7 +303,7 @@ export function compilePaths(paths: string[], options: CompileOptions = {}): Com
     return { results: entries, crossFile: crossFileDocuments(entries) };
   }, chunksOf(files), undefined);
   const entries = chunked.crossFile ? compile(files) : chunked.chunks.flat();
-  return { files: files.length, entries, errors: [...errors, ...filterErrors] };
+  return { files: files.length, entries, errors: filterErrors };
 }
 
 /**

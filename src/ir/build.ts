@@ -39,13 +39,18 @@ export interface BuildOptions {
 }
 
 export function and(children: IrNode[]): IrNode {
+  // one pass, no closures: the builder calls this for every group and item of a corpus
   const flat: IrNode[] = [];
   for (const c of children) {
-    if (c.kind === 'and') flat.push(...c.children);
-    else if (c.kind === 'const' && c.value) continue;
-    else flat.push(c);
+    if (c.kind === 'and') {
+      for (const g of c.children) {
+        if (g.kind === 'const' && !g.value) return { kind: 'const', value: false };
+        flat.push(g);
+      }
+    } else if (c.kind === 'const') {
+      if (!c.value) return { kind: 'const', value: false };
+    } else flat.push(c);
   }
-  if (flat.some((c) => c.kind === 'const' && !c.value)) return { kind: 'const', value: false };
   if (flat.length === 0) return { kind: 'const', value: true };
   return flat.length === 1 ? flat[0] : { kind: 'and', children: flat };
 }
@@ -53,11 +58,15 @@ export function and(children: IrNode[]): IrNode {
 export function or(children: IrNode[]): IrNode {
   const flat: IrNode[] = [];
   for (const c of children) {
-    if (c.kind === 'or') flat.push(...c.children);
-    else if (c.kind === 'const' && !c.value) continue;
-    else flat.push(c);
+    if (c.kind === 'or') {
+      for (const g of c.children) {
+        if (g.kind === 'const' && g.value) return { kind: 'const', value: true };
+        flat.push(g);
+      }
+    } else if (c.kind === 'const') {
+      if (c.value) return { kind: 'const', value: true };
+    } else flat.push(c);
   }
-  if (flat.some((c) => c.kind === 'const' && c.value)) return { kind: 'const', value: true };
   if (flat.length === 0) return { kind: 'const', value: false };
   return flat.length === 1 ? flat[0] : { kind: 'or', children: flat };
 }
@@ -184,7 +193,9 @@ class RuleBuilder {
   /** One leaf per mapped field (a one-to-many mapping ORs the fields). */
   private perField(field: string | null, make: (f: string | null) => Leaf): IrNode {
     if (field === null) return make(null);
-    return or(this.mapField(field).map((f) => make(f)));
+    const fields = this.mapField(field);
+    // most fields map to one: no array, no `or`
+    return fields.length === 1 ? make(fields[0]) : or(fields.map((f) => make(f)));
   }
 
   private resolvePlaceholders(alt: Alternative): Alternative[] {

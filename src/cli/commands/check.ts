@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { collectRuleFiles, compilePaths, crossFileDocuments } from '../../compile';
+import { collectRuleFiles, compileFiles, crossFileDocuments } from '../../compile';
 import { describeError, type SigmaEsError } from '../../errors';
 import { DEFAULT_WORKERS, runSharded, type ShardResult } from '../../parallel';
 import { EXIT_FAIL, EXIT_OK, UsageError, collect } from '../output';
@@ -36,7 +36,7 @@ interface CheckedDocument {
 
 /** One shard of `check` (parallel.ts): the given rule files compiled together, a result per document. */
 export function checkFiles(files: string[], p: { pipelines: string[] }): ShardResult<CheckedDocument> {
-  const result = compilePaths(files, { pipelines: p.pipelines, allowUnresolvedPlaceholders: p.pipelines.length === 0, keepIr: false });
+  const result = compileFiles(files, { pipelines: p.pipelines, allowUnresolvedPlaceholders: p.pipelines.length === 0, keepIr: false });
   return {
     crossFile: crossFileDocuments(result.entries),
     results: result.entries.map((e) => ({

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import type { Command } from 'commander';
-import { collectRuleFiles, compilePaths, crossFileDocuments, loadFilterFiles, type CompileEntry } from '../../compile';
+import { collectRuleFiles, compileFiles, crossFileDocuments, loadFilterFiles, type CompileEntry } from '../../compile';
 import { isSigmaEsError, SigmaEsError, describeError } from '../../errors';
 import type { IrDocument } from '../../ir/types';
 import { getProfile, profileNames, type MappingProfile } from '../../mapping/profile';
@@ -85,7 +85,7 @@ function hiddenRules(entries: CompileEntry[]): Set<IrDocument> {
 
 /** One shard of `convert` (parallel.ts): compile the given files together and translate each rule. */
 export function convertFiles(files: string[], opts: ConvertOptions): ShardResult<ConvertRecord> {
-  const result = compilePaths(files, { pipelines: opts.pipelines, filters: opts.filters });
+  const result = compileFiles(files, { pipelines: opts.pipelines, filters: opts.filters });
   const hidden = hiddenRules(result.entries);
   const records: ConvertRecord[] = [];
   for (const entry of result.entries) {
