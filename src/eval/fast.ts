@@ -78,8 +78,24 @@ function loTerms(terms: string[]): string[] {
   return out;
 }
 
+/**
+ * The folded forms of every keyword term (ev.keywordTerms, which is the keyword fields' terms in
+ * the fields' order), from the fields' own folded lists: the field loop has already folded most
+ * of them, or taken them from its memo, so an unbound-keyword rule no longer folds the whole event.
+ */
+function kwFolded(ev: FastEvent, g: boolean): string[] {
+  const out: string[] = [];
+  for (const fv of ev.fields.values()) {
+    if (fv.kind !== 'keyword') continue;
+    const lo = (fv.lo ??= loTerms(fv.terms));
+    const f = g ? (fv.g ??= gTerms(fv.terms, lo)) : lo;
+    for (let i = 0; i < f.length; i++) out.push(f[i]);
+  }
+  return out;
+}
+
 function fieldLo(ev: FastEvent, field: string | null): string[] | undefined {
-  if (field === null) return (ev.kwLo ??= loTerms(ev.keywordTerms));
+  if (field === null) return (ev.kwLo ??= kwFolded(ev, false));
   const fv = ev.fields.get(field) as FastFieldValues | undefined;
   if (!fv) return undefined;
   return (fv.lo ??= loTerms(fv.terms));
@@ -97,7 +113,7 @@ function gTerms(terms: string[], lo: string[]): string[] {
 }
 
 function fieldG(ev: FastEvent, field: string | null): string[] | undefined {
-  if (field === null) return (ev.kwG ??= gTerms(ev.keywordTerms, fieldLo(ev, null) as string[]));
+  if (field === null) return (ev.kwG ??= kwFolded(ev, true));
   const fv = ev.fields.get(field) as FastFieldValues | undefined;
   if (!fv || fv.kind !== 'keyword') return undefined;
   return (fv.g ??= gTerms(fv.terms, (fv.lo ??= loTerms(fv.terms))));
@@ -507,6 +523,57 @@ function ruleWitnesses(q: IrNode, profile: MappingProfile): Witness[] {
 
 const SECOND_WITNESS_MAX_COST = 0.5;
 
+/** Rules whose witness is at least this likely to hold (a log-source value, presence) get veto atoms. */
+const VETO_MIN_COST = 0.01;
+
+/**
+ * Atoms any of which, holding on the folded terms of an event whose terms are their own witness
+ * fold, makes the rule false: the leaves of a negated conjunct (`not 1 of filter_*`) that are
+ * case-insensitive literal, contains, startswith or endswith on a keyword field. Exact where a
+ * witness only needs to be necessary: the needle is A-Z-lowered (what ES folds), has none of the
+ * characters witnessFold maps apart from that (so on such terms the fold is asciiLower, and the
+ * leaf holds iff the atom does), and is not cut (a cut needle's hit does not mean the whole one occurs).
+ */
+function ruleVetoes(q: IrNode, profile: MappingProfile): Atom[] {
+  const out: Atom[] = [];
+  const conj: IrNode[] = [];
+  const flatAnd = (n: IrNode): void => {
+    if (n.kind === 'and') for (const c of n.children) flatAnd(c);
+    else conj.push(n);
+  };
+  flatAnd(q);
+  const alts: IrNode[] = [];
+  const flatOr = (n: IrNode): void => {
+    if (n.kind === 'or') for (const c of n.children) flatOr(c);
+    else alts.push(n);
+  };
+  for (const c of conj) if (c.kind === 'not') flatOr(c.child);
+  for (const x of alts) {
+    if (x.kind !== 'string' || x.caseSensitive || x.field === null || fieldKind(profile, x.field) !== 'keyword') continue;
+    const p = x.pattern;
+    const lit = (v: string): string | null => {
+      const lo = asciiLower(v);
+      return v.length > 0 && witnessFold(v) === lo ? lo : null;
+    };
+    let a: Atom | null = null;
+    if (p.length === 1 && p[0].t === 'lit') {
+      const v = lit(p[0].v);
+      if (v !== null) a = { t: 'eq', field: x.field, v };
+    } else if (p.length === 3 && p[0].t === 'any' && p[1].t === 'lit' && p[2].t === 'any') {
+      const v = lit(p[1].v);
+      if (v !== null && v.length <= SUB_MAX) a = { t: 'sub', field: x.field, v };
+    } else if (p.length === 2 && p[0].t === 'lit' && p[1].t === 'any') {
+      const v = lit(p[0].v);
+      if (v !== null) a = { t: 'pre', field: x.field, v };
+    } else if (p.length === 2 && p[0].t === 'any' && p[1].t === 'lit') {
+      const v = lit(p[1].v);
+      if (v !== null) a = { t: 'suf', field: x.field, v };
+    }
+    if (a) out.push(a);
+  }
+  return out;
+}
+
 function witnessKey(w: Atom[]): string {
   return w.map((a) => `${a.t}\u0000${a.field}\u0000${a.t === 'has' ? '' : a.v}`).join('\u0001');
 }
@@ -763,8 +830,8 @@ export interface FastRuleset {
   /** Rule indices (ascending) matching a prepared event. */
   match(ev: PreparedEvent): number[];
   stats: { indexed: number; alwaysRun: number; never: number };
-  /** Events seen and candidate rules evaluated so far (to judge the index). */
-  counters: { events: number; candidates: number };
+  /** Events seen, candidate rules evaluated and candidates vetoed so far (to judge the index). */
+  counters: { events: number; candidates: number; vetoed: number };
 }
 
 /**
@@ -821,6 +888,16 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
     if (!x) specs.set(f, (x = { has: [], eq: new Map(), sub: new Needles(), pre: new Needles(), suf: new Needles() }));
     return x;
   };
+  const vetoBase = 2 * rules.length;
+  const index = (a: Atom, code: number): void => {
+    if (a.t === 'has') {
+      const l = spec(a.field).has;
+      if (l[l.length - 1] !== code) l.push(code);
+    } else if (a.t === 'eq') push(spec(a.field).eq, a.v, code);
+    // unbound keywords are every term of every keyword field: their anchored needles are substrings
+    else if (a.field === null || a.t === 'sub') spec(a.field).sub.add(a.v.length > SUB_MAX ? a.v.slice(-SUB_MAX) : a.v, code);
+    else spec(a.field)[a.t].add(a.v, code);
+  };
   rules.forEach((rule, ri) => {
     const build = (): Pred => {
       try {
@@ -839,28 +916,22 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
     } else preds.push(build());
     const slots = ruleWitnesses(rule.query, profile);
     const w = slots[0];
+    if (w !== null && w.length === 0) {
+      never++;
+      return;
+    }
+    // A rule routed by a common condition (or not at all) that a filter's hit rules out: the filter's
+    // atoms veto it (code vetoBase + ri), so it is not evaluated on the events its filter holds on.
+    if (w === null || cost(w) >= VETO_MIN_COST) for (const a of ruleVetoes(rule.query, profile)) index(a, vetoBase + ri);
     if (w === null) {
       always.push(ri * 2);
       need[ri] = 1;
       return;
     }
-    if (w.length === 0) {
-      never++;
-      return;
-    }
     need[ri] = slots.length;
     // index lists hold (rule, slot) codes: rule * 2 + slot
     slots.forEach((sw, slot) => {
-      const code = ri * 2 + slot;
-      for (const a of sw as Atom[]) {
-        if (a.t === 'has') {
-          const l = spec(a.field).has;
-          if (l[l.length - 1] !== code) l.push(code);
-        } else if (a.t === 'eq') push(spec(a.field).eq, a.v, code);
-        // unbound keywords are every term of every keyword field: their anchored needles are substrings
-        else if (a.field === null || a.t === 'sub') spec(a.field).sub.add(a.v.length > SUB_MAX ? a.v.slice(-SUB_MAX) : a.v, code);
-        else spec(a.field)[a.t].add(a.v, code);
-      }
+      for (const a of sw as Atom[]) index(a, ri * 2 + slot);
     });
   });
   leafWitnesses = new Map();
@@ -881,18 +952,28 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
   let epoch = 0;
   const indexed = n - always.length - never;
 
-  const counters = { events: 0, candidates: 0 };
+  const counters = { events: 0, candidates: 0, vetoed: 0 };
   // A typed buffer: long lists sort natively, several times cheaper than Array#sort with a comparator.
   const cand = new Int32Array(n);
   let ncand = 0;
-  const slotMark = new Uint32Array(2 * n);
+  const slotMark = new Uint32Array(3 * n);
   const got = new Uint8Array(n);
+  // the event (epoch) on which a rule was vetoed
+  const vetoed = new Uint32Array(n);
+  // Whether the terms being indexed are their own witness fold (no İ ı ſ K): only then does a veto
+  // atom's hit on the folded term mean its leaf holds.
+  let vetoOk = true;
   const addAll = (lst: number[]): void => {
     const e = epoch;
     for (let k = 0; k < lst.length; k++) {
       const code = lst[k];
       if (slotMark[code] === e) continue;
       slotMark[code] = e;
+      if (code >= vetoBase) {
+        if (vetoOk) vetoed[code - vetoBase] = e;
+        else slotMark[code] = 0; // another field's terms may still veto
+        continue;
+      }
       const ri = code >> 1;
       if (mark[ri] !== e) {
         mark[ri] = e;
@@ -939,7 +1020,7 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
     }
   };
   // The (rule, slot) codes one term yields under a plan, deduplicated, for the memo.
-  const colMark = new Uint32Array(2 * n);
+  const colMark = new Uint32Array(3 * n);
   let colEpoch = 0;
   let colBuf: number[] = [];
   const collectCodes = (lst: number[]): void => {
@@ -978,6 +1059,7 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
     if (epoch === 0xffffffff) {
       mark.fill(0);
       slotMark.fill(0);
+      vetoed.fill(0);
       for (const p of fieldPlans.values()) p.resetMarks(false);
       kwPlan?.resetMarks(false);
       verdictOffUntil.fill(0);
@@ -1002,7 +1084,9 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
       if (fv.kind !== 'keyword' || !p.terms) continue;
       const memo = st.memo;
       if (memo === undefined) {
-        scanTerms(p, fieldG(ev, f) as string[], addAll, false);
+        const g = fieldG(ev, f) as string[];
+        vetoOk = g === fv.lo;
+        scanTerms(p, g, addAll, false);
         st.skipped(fv.terms.length);
         continue;
       }
@@ -1014,7 +1098,10 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
           e = termCodes(p, t);
           st.remember(t, e);
         }
-        if (e.codes.length > 0) addAll(e.codes);
+        if (e.codes.length > 0) {
+          vetoOk = e.g === e.lo;
+          addAll(e.codes);
+        }
         // the folded forms the candidates' predicates read, shared by every event with this value
         if (terms.length === 1) {
           fv.lo ??= e.lo;
@@ -1026,7 +1113,6 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
     }
     addAll(always);
     counters.events++;
-    counters.candidates += ncand;
     // a dozen candidates: an insertion sort in place beats a typed-array sort's call and view
     if (ncand > 32) cand.subarray(0, ncand).sort();
     else
@@ -1038,6 +1124,11 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
       }
     for (let k = 0; k < ncand; k++) {
       const ri = cand[k];
+      if (vetoed[ri] === epoch) {
+        counters.vetoed++;
+        continue;
+      }
+      counters.candidates++;
       const fields = ruleFields[ri] === undefined ? (ruleFields[ri] = verdictFields(rules[ri], profile)) : ruleFields[ri];
       if (fields === null || verdictOffUntil[ri] > epoch ? preds[ri](ev) : cachedVerdict(ri, fields, ev)) out.push(ri);
     }
