@@ -463,7 +463,12 @@ export class CharFilter {
   private nonAscii = false;
   private readonly always: boolean;
 
-  constructor(needles: string[]) {
+  /**
+   * `raw`: for texts before witnessFold, which needles are folded with (A-Z lowered, İ ı ſ K
+   * mapped to i s k): each chosen letter is taken in both cases, and every non-ASCII character
+   * passes. A text it rules out has no needle in its fold either.
+   */
+  constructor(needles: string[], raw = false) {
     let always = false;
     for (const v of needles) {
       if (v.length === 0) always = true;
@@ -475,8 +480,12 @@ export class CharFilter {
         if (sc < bestScore) (bestScore = sc), (best = c);
       }
       if (best >= 128) this.nonAscii = true;
-      else if (best >= 0) this.ascii[best] = 1;
+      else if (best >= 0) {
+        this.ascii[best] = 1;
+        if (raw && ((best >= 65 && best <= 90) || (best >= 97 && best <= 122))) this.ascii[best ^ 32] = 1;
+      }
     }
+    if (raw) this.nonAscii = true;
     this.always = always;
   }
 

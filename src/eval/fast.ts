@@ -183,6 +183,10 @@ const COMMON_EQ_RULES = 20;
 
 const NON_ASCII = /[^\x00-\x7f]/;
 
+/** Folded text common to Windows process events (paths of the system and of programs); its substrings are common needles. */
+const commonNeedles = new Map<string, boolean>();
+const COMMON_TEXT = ['c:\\windows\\system32\\', 'c:\\windows\\syswow64\\', 'c:\\program files (x86)\\', 'c:\\users\\', '\\appdata\\local\\', '.exe"'];
+
 function atomCost(a: Atom): number {
   if (a.t === 'has') return 2;
   const n = a.v.length;
@@ -195,6 +199,12 @@ function atomCost(a: Atom): number {
     const all = routingRules.get(a.field as string);
     return all !== undefined ? 2 / all : 2;
   }
+  // Parts of the paths nearly every Windows process event holds (`\windows\`, `.exe`) are common
+  // whatever their length: priced as rare, `Image|contains: '\Windows\'` was the witness of a rule
+  // whose other conjunct needs `\..\Windows\` in the command line, a candidate on most events.
+  let common = commonNeedles.get(a.v);
+  if (common === undefined) commonNeedles.set(a.v, (common = COMMON_TEXT.some((t) => t.includes(a.v))));
+  if (common) return a.t === 'sub' ? 0.2 : 0.1;
   // Non-ASCII needles (homoglyphs, emoji, typographic dashes in SigmaHQ) are rare in event text
   // whatever their length; counted as short ASCII they made lists of them look worse than a channel.
   const c = n >= 6 || NON_ASCII.test(a.v) ? 0.0002 : n >= 4 ? 0.001 : n >= 2 ? 0.05 : 0.3;
@@ -1084,6 +1094,10 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
       if (fv.kind !== 'keyword' || !p.terms) continue;
       const memo = st.memo;
       if (memo === undefined) {
+        if (p.subOnly && !p.rawMayContain(fv.terms)) {
+          st.skipped(fv.terms.length);
+          continue;
+        }
         const g = fieldG(ev, f) as string[];
         vetoOk = g === fv.lo;
         scanTerms(p, g, addAll, false);
@@ -1249,6 +1263,9 @@ class FieldPlan {
   preCol = new Uint32Array(0);
   sufCol = new Uint32Array(0);
   subFilter: CharFilter | undefined;
+  /** Substring needles are all the plan looks terms up in (no exact values, prefixes or suffixes). */
+  readonly subOnly: boolean;
+  private rawFilter: CharFilter | undefined;
   private ac: NeedleScanner | undefined;
   private preTrie: AffixTrie | undefined;
   private sufTrie: AffixTrie | undefined;
@@ -1261,6 +1278,16 @@ class FieldPlan {
     this.pre = x?.pre.needles.length ? x.pre : undefined;
     this.suf = x?.suf.needles.length ? x.suf : undefined;
     this.terms = !!(this.eq || this.sub || this.pre || this.suf) || kwEq;
+    this.subOnly = !!this.sub && !this.eq && !this.pre && !this.suf && !kwEq;
+  }
+  /**
+   * Whether some term, before folding, may hold a substring needle (subOnly plans): hashes, GUIDs,
+   * times and numbers against word needles are then ruled out without folding them.
+   */
+  rawMayContain(terms: string[]): boolean {
+    const f = (this.rawFilter ??= new CharFilter((this.sub as Needles).needles, true));
+    for (let i = 0; i < terms.length; i++) if (f.mayContain(terms[i])) return true;
+    return false;
   }
   automaton(): NeedleScanner {
     if (!this.ac) {

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { AffixTrie, AhoCorasick, CharFilter, NeedleScanner } from '../../src/eval/aho';
+import { witnessFold } from '../../src/eval/fast';
 
 describe('Aho-Corasick', () => {
   it('finds exactly the needles that occur (property, against String.includes)', () => {
@@ -69,6 +70,17 @@ describe('CharFilter', () => {
       }),
       { numRuns: 5000 },
     );
+    // raw: on texts before folding, against needles folded as the witness index folds them
+    const rawChars = (min: number, max: number) => fc.array(fc.constantFrom('0', 'a', 'A', 'F', 'k', 'K', 'S', 'i', 'I', '\u212a', '\u017f', '\u0130', '\u0131', '-', 'Q', 'é', 'É'), { minLength: min, maxLength: max }).map((a) => a.join(''));
+    fc.assert(
+      fc.property(fc.array(rawChars(0, 5), { minLength: 1, maxLength: 8 }), fc.array(rawChars(0, 12), { minLength: 1, maxLength: 4 }), (raw, texts) => {
+        const needles = raw.map(witnessFold);
+        const f = new CharFilter(needles, true);
+        for (const text of texts) if (needles.some((n) => witnessFold(text).includes(n))) assert.ok(f.mayContain(text), `${JSON.stringify(needles)} in fold of ${JSON.stringify(text)}`);
+      }),
+      { numRuns: 5000 },
+    );
+    assert.equal(new CharFilter(['/tmp/', 'chmod +x'], true).mayContain('{2229C9FC-01AB-FE7B-2420-3C3D032B0C96}'), false);
     // and it does rule out: word needles against a GUID
     assert.equal(new CharFilter(['/tmp/', 'chmod +x']).mayContain('{2229c9fc-01ab-fe7b-2420-3c3d032b0c96}'), false);
   });
