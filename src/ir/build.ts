@@ -332,7 +332,7 @@ class RuleBuilder {
         case 'contains':
         case 'startswith':
         case 'endswith':
-          alts = alts.map((a) => ({ ...a, parts: addWildcards(a.parts, m !== 'startswith', m !== 'endswith') }));
+          alts = alts.map((a) => ({ parts: addWildcards(a.parts, m !== 'startswith', m !== 'endswith'), bytes: a.bytes }));
           break;
         case 'cased':
           caseSensitive = true;

@@ -28,26 +28,29 @@ const SPECIAL = /[*?\\]/;
 export function parseSigmaString(s: string): PatternPart[] {
   // most values have no wildcard or backslash: one literal, no character loop
   if (!SPECIAL.test(s)) return s === '' ? [] : [{ t: 'lit', v: s }];
+  // Runs of plain text are sliced, not built a character at a time: most values that get here
+  // are Windows paths, whose backslashes are kept as written.
   const parts: PatternPart[] = [];
   let lit = '';
+  let run = 0; // where the pending run of literal text starts
   for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (c === '\\') {
-      const n = s[i + 1];
-      if (n === '*' || n === '?' || n === '\\') {
-        lit += n;
-        i++;
-      } else {
-        lit += c;
+    const c = s.charCodeAt(i);
+    if (c === 92 /* \ */) {
+      const n = s.charCodeAt(i + 1);
+      if (n === 42 /* * */ || n === 63 /* ? */ || n === 92) {
+        // the escaped character is literal: the run goes on from it, the backslash dropped
+        lit += s.slice(run, i);
+        run = ++i;
       }
-    } else if (c === '*' || c === '?') {
+    } else if (c === 42 || c === 63) {
+      lit += s.slice(run, i);
       if (lit) parts.push({ t: 'lit', v: lit });
       lit = '';
-      parts.push(c === '*' ? { t: 'any' } : { t: 'one' });
-    } else {
-      lit += c;
+      parts.push(c === 42 ? { t: 'any' } : { t: 'one' });
+      run = i + 1;
     }
   }
+  lit += s.slice(run);
   if (lit) parts.push({ t: 'lit', v: lit });
   return parts;
 }
