@@ -89,6 +89,18 @@ const defender: MappingProfile = {
 
 const PROFILES: Record<string, MappingProfile> = { ecs, sysmon, defender };
 
+/**
+ * The profile a command uses when none is given: the one whose field names the builtin pipelines
+ * produce (ecs_windows → ECS names, defender_xdr → Defender columns), else Sysmon's. One rule for
+ * `convert`, `match` and the rest, so the evaluator reads the fields the translated query names;
+ * a custom pipeline file says its profile with --profile.
+ */
+export function defaultProfileName(pipelines: string[]): string {
+  if (pipelines.includes('ecs_windows')) return 'ecs';
+  if (pipelines.includes('defender_xdr')) return 'defender';
+  return 'sysmon';
+}
+
 export function profileNames(): string[] {
   return Object.keys(PROFILES);
 }

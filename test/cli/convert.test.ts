@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { defaultProfileName } from '../../src/mapping/profile';
 import { cli } from './helpers';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -79,5 +80,16 @@ describe('sigma-es convert', function () {
     const r = cli(['convert', dir, '-t', 'dsl', '--workers', '0']);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /--workers must be a whole number/);
+  });
+});
+
+describe('default mapping profile (convert, match and the rest)', () => {
+  it('follows the builtin pipelines, and only them', () => {
+    assert.equal(defaultProfileName([]), 'sysmon');
+    assert.equal(defaultProfileName(['sysmon']), 'sysmon');
+    assert.equal(defaultProfileName(['sysmon', 'ecs_windows']), 'ecs');
+    assert.equal(defaultProfileName(['defender_xdr']), 'defender');
+    // a custom file says its profile with --profile; its name is not guessed from
+    assert.equal(defaultProfileName(['pipelines/my_ecs_fields.yml']), 'sysmon');
   });
 });

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { collectRuleFiles, compileFiles, crossFileDocuments, loadFilterFiles, type CompileEntry } from '../../compile';
 import { isSigmaEsError, SigmaEsError, describeError } from '../../errors';
 import type { IrDocument } from '../../ir/types';
-import { getProfile, profileNames, type MappingProfile } from '../../mapping/profile';
+import { defaultProfileName, getProfile, profileNames, type MappingProfile } from '../../mapping/profile';
 import { isTarget, translate, TARGETS, type Target, type Translation } from '../../backends';
 import type { KibanaRuleType } from '../../backends/kibana';
 import { DEFAULT_WORKERS, runSharded, type ShardResult } from '../../parallel';
@@ -45,13 +45,6 @@ export interface ConvertRecord {
 
 /** Errors that say "valid rule, no exact translation" rather than "broken rule". */
 const UNSUPPORTED_CODES = /UNSUPPORTED|PLACEHOLDER|FAILURE/;
-
-/** The mapping profile that matches a pipeline choice, when none is given. */
-export function defaultProfile(pipelines: string[]): string {
-  if (pipelines.includes('ecs_windows')) return 'ecs';
-  if (pipelines.includes('defender_xdr')) return 'defender';
-  return 'sysmon';
-}
 
 function errorJson(e: SigmaEsError): NonNullable<ConvertRecord['error']> {
   const l = e.location;
@@ -186,7 +179,7 @@ export function registerConvertCommand(program: Command): void {
         o: { target: string; pipeline: string[]; profile?: string; index?: string; kibanaRuleType?: string; filter: string[]; output?: string; json?: boolean; skipUnsupported?: boolean; workers?: string },
       ) => {
         if (!isTarget(o.target)) throw new UsageError(`unknown target '${o.target}'; choose one of ${TARGETS.join(', ')}`);
-        const profileName = o.profile ?? defaultProfile(o.pipeline);
+        const profileName = o.profile ?? defaultProfileName(o.pipeline);
         const profile = getProfile(profileName);
         if (!profile) throw new UsageError(`unknown profile '${profileName}'; choose one of ${profileNames().join(', ')}`);
         const kinds = ['query', 'lucene', 'eql', 'esql'];

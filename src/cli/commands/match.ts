@@ -6,7 +6,7 @@ import { EXIT_FAIL, EXIT_OK, UsageError, collect, positiveInt } from '../output'
 import { loadRules, processBatch, rulesInfo, type BatchResult, type LoadedRules, type MatchSetup, type RawRecord, type RulesInfo } from '../../eval/batch';
 import { RecordSplitter, parseRecord } from '../../eval/json';
 import { prepareEvent } from '../../eval/event';
-import { profileNames } from '../../mapping/profile';
+import { defaultProfileName, profileNames } from '../../mapping/profile';
 import { workerScript } from '../../parallel';
 
 export interface MatchOptions {
@@ -30,13 +30,6 @@ export interface MatchSummary {
   matches: number;
   alerts: number;
   seconds: number;
-}
-
-/** The profile that fits the pipelines: ECS names for ecs_windows, Defender columns for defender_xdr. */
-function defaultProfile(pipelines: string[]): string {
-  if (pipelines.some((p) => /ecs/i.test(p))) return 'ecs';
-  if (pipelines.some((p) => /defender|xdr/i.test(p))) return 'defender';
-  return 'sysmon';
 }
 
 /** A writer may return a promise: no more input is read until it settles (a slow reader's backpressure). */
@@ -70,7 +63,7 @@ export async function runMatch(rules: string[], opts: MatchOptions, writeOut: Wr
   const onError = opts.onError ?? 'skip';
   if (onError !== 'skip' && onError !== 'fail') throw new UsageError(`--on-error must be skip or fail, got '${onError}'`);
   const pipelines = opts.pipeline ?? [];
-  const profile = opts.profile ?? defaultProfile(pipelines);
+  const profile = opts.profile ?? defaultProfileName(pipelines);
   if (!profileNames().includes(profile)) throw new UsageError(`unknown --profile '${profile}'; known: ${profileNames().join(', ')}`);
   const setup: MatchSetup = {
     paths: rules,
@@ -323,7 +316,7 @@ export function registerMatchCommand(program: Command): void {
     .argument('<rules...>', 'rule files or folders')
     .requiredOption('--events <file|->', "events file, or '-' for standard input")
     .option('-p, --pipeline <name>', 'processing pipeline (builtin name or YAML file), repeatable', collect, [])
-    .option('--profile <name>', `index mapping profile (${profileNames().join(', ')}); default from the pipelines`)
+    .option('--profile <name>', `index mapping profile (${profileNames().join(', ')}); default: ecs with -p ecs_windows, defender with -p defender_xdr, else sysmon`)
     .option('--explain', 'show, per rule and event, which detection items and values matched or failed')
     .option('--json', 'summary (and --explain output) as JSON')
     .option('--workers <n>', 'worker threads', positiveInt('--workers'), 1)
