@@ -9,7 +9,7 @@ import { readEventFile } from '../../harness/events';
 import { findFixtureFiles, loadFixtureSet } from '../../harness/fixtures';
 import { renderJson, renderJunit, renderText } from '../../harness/report';
 import { ENGINE_TARGETS, fixtureEventSet, harnessFailed, runHarness, type EngineTarget, type EventSet } from '../../harness/run';
-import { getProfile, profileNames } from '../../mapping/profile';
+import { defaultProfileName, getProfile, profileNames } from '../../mapping/profile';
 import { addEngineOptions, engineFromOptions, type EngineCliOptions } from '../engine-options';
 import { EXIT_FAIL, EXIT_OK, UsageError, collect } from '../output';
 import { progress } from '../progress';
@@ -17,7 +17,7 @@ import { progress } from '../progress';
 interface TestOpts extends EngineCliOptions {
   fixtures: string[];
   events?: string;
-  profile: string;
+  profile?: string;
   pipeline: string[];
   target: string[];
   report?: 'junit' | 'json';
@@ -33,7 +33,7 @@ export function registerTestCommand(program: Command): void {
     .argument('[rules...]', 'rule files or folders (default: sigma/)')
     .option('--fixtures <dir>', 'fixture files or folders (repeatable; default: fixtures/)', collect, [])
     .option('--events <file>', 'compare engine and evaluator on any event file instead of fixtures')
-    .addOption(new Option('--profile <name>', 'mapping profile for --events').choices(profileNames()).default('ecs'))
+    .addOption(new Option('--profile <name>', 'mapping profile for --events (default: ecs with -p ecs_windows, defender with -p defender_xdr, else sysmon)').choices(profileNames()))
     .option('-p, --pipeline <name|file>', 'pipelines for --events (repeatable)', collect, [])
     .option('-t, --target <target>', `engine renderings to compare (repeatable; default: all the engine supports: ${ENGINE_TARGETS.join(', ')})`, collect, [])
     .addOption(new Option('--report <format>', 'also write a report file').choices(['junit', 'json']))
@@ -54,7 +54,7 @@ export function registerTestCommand(program: Command): void {
     const sets: EventSet[] = [];
     if (o.events) {
       if (o.fixtures.length) throw new UsageError('give --events or --fixtures, not both');
-      const profile = getProfile(o.profile)!;
+      const profile = getProfile(o.profile ?? defaultProfileName(o.pipeline))!;
       const { events, malformed } = await readEventFile(o.events);
       if (malformed.length) {
         for (const m of malformed) process.stderr.write(`${o.events}:${m.line}: EVENTS_INVALID ${m.reason}\n`);
