@@ -5,7 +5,7 @@
  * native construct fall back to.
  */
 import { SigmaEsError } from '../errors';
-import type { IrDocument, IrRule, IrCorrelation, LeafOrigin, PatternPart } from '../ir/types';
+import type { IrDocument, IrNode, IrRule, IrCorrelation, Leaf, LeafOrigin, PatternPart } from '../ir/types';
 import { fieldKind, type FieldKind, type MappingProfile } from '../mapping/profile';
 import { parseCidr } from '../ir/ip';
 import { asciiFoldAlternative } from '../ir/regex/casefold';
@@ -38,6 +38,37 @@ export interface RenderContext {
   doc: IrDocument;
   target: Target;
   profile: MappingProfile;
+}
+
+/** A text target's words for the boolean operators and constants. */
+export interface BooleanWords {
+  and: string;
+  or: string;
+  not: string;
+  true: string;
+  false: string;
+}
+
+/**
+ * The boolean skeleton the infix text targets share (EQL, ES|QL): children joined with the
+ * target's words, parenthesised below the top, a lone child unwrapped. `leaf` renders a leaf and
+ * is told whether a `not` stands above it (ES|QL turns a missing field's null into false there).
+ */
+export function renderBoolean(node: IrNode, words: BooleanWords, leaf: (node: Leaf, negated: boolean) => string, negated: boolean, top: boolean): string {
+  switch (node.kind) {
+    case 'and':
+    case 'or': {
+      if (node.children.length === 1) return renderBoolean(node.children[0], words, leaf, negated, top);
+      const joined = node.children.map((c) => renderBoolean(c, words, leaf, negated, false)).join(node.kind === 'and' ? ` ${words.and} ` : ` ${words.or} `);
+      return top ? joined : `(${joined})`;
+    }
+    case 'not':
+      return `${words.not} ${renderBoolean(node.child, words, leaf, true, false)}`;
+    case 'const':
+      return node.value ? words.true : words.false;
+    default:
+      return leaf(node, negated);
+  }
 }
 
 export function ruleLabel(doc: IrDocument): string {

@@ -5,11 +5,12 @@
  * contains `\`, `*` or `?` is rendered as a `regex` with explicit `[xX]` classes instead: exact
  * either way. `temporal_ordered` correlations become `sequence … with maxspan`.
  */
-import type { IrCorrelation, IrDocument, IrNode, IrRule } from '../../ir/types';
+import type { IrCorrelation, IrDocument, IrRule } from '../../ir/types';
 import {
   isLiteral,
   literalText,
   patternRegex,
+  renderBoolean,
   unsupported,
   type BackendOptions,
   type RenderContext,
@@ -49,24 +50,10 @@ export function toEql(doc: IrDocument, opts: BackendOptions): Translation<string
 
 export function eqlCondition(rule: IrRule, opts: BackendOptions): string {
   const ctx: RenderContext = { doc: rule, target: 'eql', profile: opts.profile };
-  return render(rule.query, ctx, opts, true);
+  return renderBoolean(rule.query, EQL_WORDS, (leaf) => renderPrim(planLeaf(leaf, ctx), ctx, opts), false, true);
 }
 
-function render(node: IrNode, ctx: RenderContext, opts: BackendOptions, top = false): string {
-  const group = (s: string): string => (top ? s : `(${s})`);
-  switch (node.kind) {
-    case 'and':
-      return node.children.length === 1 ? render(node.children[0], ctx, opts, top) : group(node.children.map((c) => render(c, ctx, opts)).join(' and '));
-    case 'or':
-      return node.children.length === 1 ? render(node.children[0], ctx, opts, top) : group(node.children.map((c) => render(c, ctx, opts)).join(' or '));
-    case 'not':
-      return `not ${render(node.child, ctx, opts)}`;
-    case 'const':
-      return node.value ? 'true' : 'false';
-    default:
-      return renderPrim(planLeaf(node, ctx), ctx, opts);
-  }
-}
+const EQL_WORDS = { and: 'and', or: 'or', not: 'not', true: 'true', false: 'false' };
 
 function renderPrim(prim: Prim, ctx: RenderContext, opts: BackendOptions): string {
   switch (prim.p) {

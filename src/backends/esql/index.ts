@@ -7,7 +7,7 @@
  * so "not matched" keeps the DSL meaning for missing fields. Multi-valued fields remain a
  * documented divergence (every ES|QL output carries the warning).
  */
-import type { CorrelationCondition, IrCorrelation, IrDocument, IrNode, IrRule } from '../../ir/types';
+import type { CorrelationCondition, IrCorrelation, IrDocument, IrRule } from '../../ir/types';
 import {
   alternateCase,
   DEFAULT_INDEX,
@@ -15,6 +15,7 @@ import {
   isLiteral,
   literalText,
   patternRegex,
+  renderBoolean,
   unsupported,
   type BackendOptions,
   type RenderContext,
@@ -62,28 +63,21 @@ export function toEsql(doc: IrDocument, opts: BackendOptions): Translation<strin
 
 export function esqlCondition(rule: IrRule, opts: BackendOptions): string {
   const ctx: RenderContext = { doc: rule, target: 'esql', profile: opts.profile };
-  return render(rule.query, ctx, false, true);
-}
-
-function render(node: IrNode, ctx: RenderContext, negated: boolean, top = false): string {
-  const group = (s: string): string => (top ? s : `(${s})`);
-  switch (node.kind) {
-    case 'and':
-      return node.children.length === 1 ? render(node.children[0], ctx, negated, top) : group(node.children.map((c) => render(c, ctx, negated)).join(' AND '));
-    case 'or':
-      return node.children.length === 1 ? render(node.children[0], ctx, negated, top) : group(node.children.map((c) => render(c, ctx, negated)).join(' OR '));
-    case 'not':
-      return `NOT ${render(node.child, ctx, true)}`;
-    case 'const':
-      return node.value ? 'TRUE' : 'FALSE';
-    default: {
-      const prim = planLeaf(node, ctx);
+  return renderBoolean(
+    rule.query,
+    ESQL_WORDS,
+    (leaf, negated) => {
+      const prim = planLeaf(leaf, ctx);
       const s = renderPrim(prim, ctx);
       // Under NOT, null (missing field) must count as "no match", as in the Query DSL.
       return negated && prim.p !== 'const' && prim.p !== 'exists' ? `COALESCE(${s}, FALSE)` : s;
-    }
-  }
+    },
+    false,
+    true,
+  );
 }
+
+const ESQL_WORDS = { and: 'AND', or: 'OR', not: 'NOT', true: 'TRUE', false: 'FALSE' };
 
 function renderPrim(prim: Prim, ctx: RenderContext): string {
   switch (prim.p) {
