@@ -185,6 +185,11 @@ const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Folded text common to Windows process events (paths of the system and of programs); its substrings are common needles. */
 const commonNeedles = new Map<string, boolean>();
+function commonNeedle(v: string): boolean {
+  let common = commonNeedles.get(v);
+  if (common === undefined) commonNeedles.set(v, (common = COMMON_TEXT.some((t) => t.includes(v))));
+  return common;
+}
 const COMMON_TEXT = ['c:\\windows\\system32\\', 'c:\\windows\\syswow64\\', 'c:\\program files (x86)\\', 'c:\\users\\', '\\appdata\\local\\', '.exe"'];
 
 function atomCost(a: Atom): number {
@@ -202,9 +207,7 @@ function atomCost(a: Atom): number {
   // Parts of the paths nearly every Windows process event holds (`\windows\`, `.exe`) are common
   // whatever their length: priced as rare, `Image|contains: '\Windows\'` was the witness of a rule
   // whose other conjunct needs `\..\Windows\` in the command line, a candidate on most events.
-  let common = commonNeedles.get(a.v);
-  if (common === undefined) commonNeedles.set(a.v, (common = COMMON_TEXT.some((t) => t.includes(a.v))));
-  if (common) return a.t === 'sub' ? 0.2 : 0.1;
+  if (commonNeedle(a.v)) return a.t === 'sub' ? 0.2 : 0.1;
   // Non-ASCII needles (homoglyphs, emoji, typographic dashes in SigmaHQ) are rare in event text
   // whatever their length; counted as short ASCII they made lists of them look worse than a channel.
   const c = n >= 6 || NON_ASCII.test(a.v) ? 0.0002 : n >= 4 ? 0.001 : n >= 2 ? 0.05 : 0.3;
@@ -527,11 +530,21 @@ function ruleWitnesses(q: IrNode, profile: MappingProfile): Witness[] {
   const second = ws[1];
   if (!second || cost(second) >= SECOND_WITNESS_MAX_COST) return [first];
   const firstKey = witnessKey(first);
-  const pick = ws.find((w) => witnessKey(w) !== firstKey && cost(w) < SECOND_WITNESS_MAX_COST);
+  const pick = ws.find((w) => witnessKey(w) !== firstKey && cost(w) < SECOND_WITNESS_MAX_COST && !ubiquitous(w));
   return pick ? [first, pick] : [first];
 }
 
 const SECOND_WITNESS_MAX_COST = 0.5;
+
+/**
+ * Whether some atom of the witness holds on nearly every process event: a one-character needle
+ * (`:`, `-`) or a part of a system path (`.exe`, `\\system32\\`). As a second witness such a needle
+ * rules out no event and costs a verified hit in the scanner on every command line: they were
+ * a third of the command-line scanner's hits.
+ */
+function ubiquitous(w: Atom[]): boolean {
+  return w.some((a) => a.t !== 'eq' && a.t !== 'has' && (a.v.length === 1 || commonNeedle(a.v)));
+}
 
 /** Rules whose witness is at least this likely to hold (a log-source value, presence) get veto atoms. */
 const VETO_MIN_COST = 0.01;
