@@ -536,6 +536,52 @@ function ruleWitnesses(q: IrNode, profile: MappingProfile): Witness[] {
 
 const SECOND_WITNESS_MAX_COST = 0.5;
 
+/** At most this many groups per rule (one per branch of a top-level OR); more: the rule's one witness. */
+const GROUPS_MAX = 8;
+
+/**
+ * A rule's witness groups: the rule matches only if every witness of some group holds. A rule
+ * with an OR of 2..GROUPS_MAX branches among its conjuncts (`1 of selection_*` under the
+ * pipeline's log-source conditions) gets a group per branch, each with up to two witnesses of
+ * that branch AND the other conjuncts, as ruleWitnesses gives a conjunction: one witness per rule
+ * (the union of each branch's cheapest conjunct) made a rule whose `ParentImage|endswith:
+ * \\cmd.exe` branch also needs a rare parent command line a candidate on every event with a
+ * cmd.exe parent. Any other rule: one group, its ruleWitnesses. A group whose first witness is []
+ * never holds (its branch cannot match) and is dropped; a branch without a witness makes the
+ * whole rule run always ([[null]]).
+ */
+function ruleGroups(q: IrNode, profile: MappingProfile): Witness[][] {
+  // the conjuncts, and the first that is an OR of a few branches: the rule is the OR, over its
+  // branches, of the other conjuncts AND the branch (log-source conditions stay in every group)
+  const conj: IrNode[] = [];
+  const flatAnd = (n: IrNode): void => {
+    if (n.kind === 'and') for (const c of n.children) flatAnd(c);
+    else conj.push(n);
+  };
+  flatAnd(q);
+  const alts: IrNode[] = [];
+  const flatOr = (n: IrNode): void => {
+    if (n.kind === 'or') for (const c of n.children) flatOr(c);
+    else alts.push(n);
+  };
+  let at = -1;
+  for (let i = 0; i < conj.length && at < 0; i++) {
+    if (conj[i].kind !== 'or') continue;
+    alts.length = 0;
+    flatOr(conj[i]);
+    if (alts.length >= 2 && alts.length <= GROUPS_MAX) at = i;
+  }
+  if (at < 0) return [ruleWitnesses(q, profile)];
+  const others = conj.filter((_, i) => i !== at);
+  const out: Witness[][] = [];
+  for (const b of alts) {
+    const g = ruleWitnesses(others.length ? { kind: 'and', children: [...others, b] } : b, profile);
+    if (g[0] === null) return [[null]];
+    if (g[0].length > 0) out.push(g);
+  }
+  return out.length === 0 ? [[[]]] : out;
+}
+
 /**
  * Whether some atom of the witness holds on nearly every process event: a one-character needle
  * (`:`, `-`) or a part of a system path (`.exe`, `\\system32\\`). As a second witness such a needle
@@ -865,7 +911,6 @@ export interface FastRuleset {
 export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?: LeafPreds[]): FastRuleset {
   const preds: Pred[] = [];
   const always: number[] = [];
-  const need = new Uint8Array(rules.length);
   let never = 0;
   const push = <K, V>(m: Map<K, V[]>, k: K, v: V): void => {
     const a = m.get(k);
@@ -911,7 +956,11 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
     if (!x) specs.set(f, (x = { has: [], eq: new Map(), sub: new Needles(), pre: new Needles(), suf: new Needles() }));
     return x;
   };
-  const vetoBase = 2 * rules.length;
+  // Witness groups (code = group * 2 + slot) and vetoes (code = vetoBase + rule), indexed once the
+  // number of groups, and so vetoBase, is known.
+  const groupRule: number[] = [];
+  const groupNeed: number[] = [];
+  const toIndex: Array<[Atom, number, boolean]> = [];
   const index = (a: Atom, code: number): void => {
     if (a.t === 'has') {
       const l = spec(a.field).has;
@@ -937,26 +986,36 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
         return p(ev);
       });
     } else preds.push(build());
-    const slots = ruleWitnesses(rule.query, profile);
-    const w = slots[0];
+    const groups = ruleGroups(rule.query, profile);
+    const w = groups[0][0];
     if (w !== null && w.length === 0) {
       never++;
       return;
     }
     // A rule routed by a common condition (or not at all) that a filter's hit rules out: the filter's
     // atoms veto it (code vetoBase + ri), so it is not evaluated on the events its filter holds on.
-    if (w === null || cost(w) >= VETO_MIN_COST) for (const a of ruleVetoes(rule.query, profile)) index(a, vetoBase + ri);
+    let firstCost = 0;
+    for (const g of groups) firstCost += cost(g[0]);
+    if (firstCost >= VETO_MIN_COST) for (const a of ruleVetoes(rule.query, profile)) toIndex.push([a, ri, true]);
     if (w === null) {
-      always.push(ri * 2);
-      need[ri] = 1;
+      always.push(groupRule.length * 2);
+      groupRule.push(ri);
+      groupNeed.push(1);
       return;
     }
-    need[ri] = slots.length;
-    // index lists hold (rule, slot) codes: rule * 2 + slot
-    slots.forEach((sw, slot) => {
-      for (const a of sw as Atom[]) index(a, ri * 2 + slot);
-    });
+    // index lists hold (group, slot) codes: group * 2 + slot; a rule is a candidate when all slots of one of its groups hold
+    for (const g of groups) {
+      const gi = groupRule.length;
+      groupRule.push(ri);
+      groupNeed.push(g.length);
+      g.forEach((sw, slot) => {
+        for (const a of sw as Atom[]) toIndex.push([a, gi * 2 + slot, false]);
+      });
+    }
   });
+  const nGroups = groupRule.length;
+  const vetoBase = 2 * nGroups;
+  for (const [a, x, veto] of toIndex) index(a, veto ? vetoBase + x : x);
   leafWitnesses = new Map();
   const kwSpec = specs.get(null);
   const kwEq = kwSpec && kwSpec.eq.size ? eqIndex(kwSpec.eq) : undefined;
@@ -971,7 +1030,12 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
   const kwPlan = kwSub || kwEq ? new FieldPlan(undefined, kwSub, !!kwEq) : undefined;
 
   const n = rules.length;
-  const mark = new Uint32Array(n);
+  // per group: the event (epoch) one of its slots last held on, and how many did
+  const mark = new Uint32Array(nGroups);
+  const need = Uint8Array.from(groupNeed);
+  const ofGroup = Int32Array.from(groupRule);
+  // per rule: the event it last became a candidate on
+  const ruleMark = new Uint32Array(n);
   let epoch = 0;
   const indexed = n - always.length - never;
 
@@ -979,8 +1043,8 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
   // A typed buffer: long lists sort natively, several times cheaper than Array#sort with a comparator.
   const cand = new Int32Array(n);
   let ncand = 0;
-  const slotMark = new Uint32Array(3 * n);
-  const got = new Uint8Array(n);
+  const slotMark = new Uint32Array(vetoBase + n);
+  const got = new Uint8Array(nGroups);
   // the event (epoch) on which a rule was vetoed
   const vetoed = new Uint32Array(n);
   // Whether the terms being indexed are their own witness fold (no İ ı ſ K): only then does a veto
@@ -997,12 +1061,18 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
         else slotMark[code] = 0; // another field's terms may still veto
         continue;
       }
-      const ri = code >> 1;
-      if (mark[ri] !== e) {
-        mark[ri] = e;
-        got[ri] = 1;
-      } else got[ri]++;
-      if (got[ri] === need[ri]) cand[ncand++] = ri;
+      const gi = code >> 1;
+      if (mark[gi] !== e) {
+        mark[gi] = e;
+        got[gi] = 1;
+      } else got[gi]++;
+      if (got[gi] === need[gi]) {
+        const ri = ofGroup[gi];
+        if (ruleMark[ri] !== e) {
+          ruleMark[ri] = e;
+          cand[ncand++] = ri;
+        }
+      }
     }
   };
   // Short needles (`\\`, `-`, ` `) hit many times per term: a needle's rules are passed on once per
@@ -1043,7 +1113,7 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
     }
   };
   // The (rule, slot) codes one term yields under a plan, deduplicated, for the memo.
-  const colMark = new Uint32Array(3 * n);
+  const colMark = new Uint32Array(vetoBase + n);
   let colEpoch = 0;
   let colBuf: number[] = [];
   const collectCodes = (lst: number[]): void => {
@@ -1081,6 +1151,7 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
     epoch++;
     if (epoch === 0xffffffff) {
       mark.fill(0);
+      ruleMark.fill(0);
       slotMark.fill(0);
       vetoed.fill(0);
       for (const p of fieldPlans.values()) p.resetMarks(false);

@@ -167,6 +167,30 @@ describe('fast evaluator vs full-scan oracle (property)', () => {
     assert.ok(matched > 300, `only ${matched} matches: the generators no longer make rules match`);
   });
 
+  // `1 of selection_*` under log-source conditions: an OR of conjunctions among a rule's conjuncts
+  // gets a witness group per branch (with the other conjuncts), and the rule is a candidate when
+  // one group holds whole; dropping a branch's group or a rule listed twice fails here.
+  it('agree on rules with an OR of conjunctions under a routing condition (witness groups)', () => {
+    let matched = 0;
+    fc.assert(
+      fc.property(largeSetup(), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 2, max: 5 }), fc.nat({ max: 1 })), { minLength: 20, maxLength: 40 }), ([queries, events], shapes) => {
+        const grouped = shapes.map(([i, k, route]): IrNode => {
+          const branches = Array.from({ length: k }, (_, j) => queries[(i + j) % queries.length]);
+          return and(scalar('r', route), or(...branches));
+        });
+        const rs = compileRuleset(grouped.map((q) => rule(q)), { profile: { ...sysmon, ignoreAbove: 60 } });
+        for (const e of events) {
+          const p = prepareEvent(e as Record<string, unknown>, rs.profile);
+          const fast = rs.match(p);
+          assert.deepEqual(fast, rs.matchOracle(p));
+          matched += fast.length;
+        }
+      }),
+      { numRuns: 200 },
+    );
+    assert.ok(matched > 300, `only ${matched} matches`);
+  });
+
   // Rules routed by a common value, with negated filters (`not 1 of filter_*`) whose literal,
   // contains, startswith and endswith leaves veto the rule when the filter's atom holds. The
   // filters are cut from the events' own values (in either case), so that they do hold, on
