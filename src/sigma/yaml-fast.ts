@@ -18,8 +18,16 @@ export interface FastPosition {
   column: number; // 1-based
 }
 
-/** Receives, for every map and list, where it opens and where each of its children stands. */
-export type RecordPositions = (container: object, own: FastPosition, children: Map<string | number, FastPosition>) => void;
+/**
+ * Where a container opens and where each of its children stands, flat: `[line, column, key,
+ * line, column, key, line, column, …]` (1-based), children in document order, list items by
+ * index. One array a container instead of a Map and an object a child: most positions are never
+ * asked for (they serve error messages).
+ */
+export type PackedPositions = Array<string | number>;
+
+/** Receives, for every map and list, its packed positions. */
+export type RecordPositions = (container: object, positions: PackedPositions) => void;
 
 interface ImplicitType {
   resolve(s: string): boolean;
@@ -121,7 +129,7 @@ class Reader {
   private mapping(indent: number, firstCol: number, own: FastPosition): Record<string, unknown> {
     this.enter();
     const out: Record<string, unknown> = {};
-    const positions = new Map<string | number, FastPosition>();
+    const positions: PackedPositions = [own.line, own.column];
     let col = firstCol;
     for (let first = true; ; first = false) {
       if (!first) {
@@ -143,10 +151,10 @@ class Reader {
         value = this.blockValue(indent, { line: lineNo + 1, column: k.end + 1 }, true);
       } else value = this.inlineValue(line, valueCol, indent);
       out[k.key] = value;
-      if (k.resolved !== 'other') positions.set(k.key, { line: lineNo + 1, column: col + 1 });
+      if (k.resolved !== 'other') positions.push(k.key, lineNo + 1, col + 1);
     }
     this.depth--;
-    this.record(out, own, positions);
+    this.record(out, positions);
     return out;
   }
 
@@ -154,7 +162,7 @@ class Reader {
   private sequence(indent: number, own: FastPosition): unknown[] {
     this.enter();
     const out: unknown[] = [];
-    const positions = new Map<string | number, FastPosition>();
+    const positions: PackedPositions = [own.line, own.column];
     for (;;) {
       this.skipBlank();
       if (this.i >= this.lines.length) break;
@@ -171,18 +179,18 @@ class Reader {
         while (j < this.lines.length && this.blanks[j] !== 0) j++;
         if (j >= this.lines.length || this.indents[j] <= indent) bail();
         const at = { line: j + 1, column: this.indents[j] + 1 };
-        positions.set(out.length, at);
+        positions.push(out.length, at.line, at.column);
         out.push(this.blockValue(indent, at, false));
         continue;
       }
       const at = { line: lineNo + 1, column: col + 1 };
-      positions.set(out.length, at);
+      positions.push(out.length, at.line, at.column);
       if (isSeqItem(line, col)) bail(); // `- - x`
       if (this.key(line, col)) out.push(this.mapping(col, col, at));
       else out.push(this.inlineValue(line, col, indent));
     }
     this.depth--;
-    this.record(out, own, positions);
+    this.record(out, positions);
     return out;
   }
 

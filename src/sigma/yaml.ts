@@ -7,7 +7,7 @@
  */
 import * as jsyaml from 'js-yaml';
 import { SigmaEsError } from '../errors';
-import { readSigmaYamlFast } from './yaml-fast';
+import { readSigmaYamlFast, type PackedPositions } from './yaml-fast';
 
 export interface Position {
   line: number; // 1-based
@@ -15,28 +15,36 @@ export interface Position {
 }
 
 /**
- * Where each map key and list item of one YAML text stands. Kept per text (plain Maps, dropped
+ * Where each map key and list item of one YAML text stands. Kept per text (one Map, dropped
  * with the parsed documents): WeakMaps over every container of a corpus cost more in GC.
  */
 export class YamlPositions {
-  private readonly own = new Map<object, Position>();
-  private readonly children = new Map<object, Map<string | number, Position>>();
+  private readonly packed = new Map<object, PackedPositions>();
 
-  record(container: object, own: Position, children: Map<string | number, Position>): void {
-    this.own.set(container, own);
-    this.children.set(container, children);
+  record(container: object, positions: PackedPositions): void {
+    this.packed.set(container, positions);
   }
 
   /** Where `container` opens. */
   of(container: unknown): Position | undefined {
     if (container === null || typeof container !== 'object') return undefined;
-    return this.own.get(container);
+    const p = this.packed.get(container);
+    return p && { line: p[0] as number, column: p[1] as number };
   }
 
   /** Where the key `key` of a map, or the item `key` of a list, stands. */
   child(container: unknown, key: string | number): Position | undefined {
     if (container === null || typeof container !== 'object') return undefined;
-    return this.children.get(container)?.get(key);
+    const p = this.packed.get(container);
+    if (!p) return undefined;
+    // list items are recorded in order, so item i is the i-th entry
+    let i = typeof key === 'number' ? 2 + 3 * key : -1;
+    if (!(i >= 2 && i < p.length && p[i] === key)) {
+      i = 2;
+      while (i < p.length && p[i] !== key) i += 3;
+      if (i >= p.length) return undefined;
+    }
+    return { line: p[i + 1] as number, column: p[i + 2] as number };
   }
 }
 
@@ -64,23 +72,25 @@ interface ListenerState {
 /** Attach the positions of a finished container's children to it. */
 function recordChildren(into: YamlPositions, result: unknown, frame: Frame): void {
   if (result === null || typeof result !== 'object') return;
-  const positions = new Map<string | number, Position>();
+  const positions: PackedPositions = [frame.pos.line, frame.pos.column];
   const kids = frame.children;
   if (Array.isArray(result)) {
-    kids.forEach((k, i) => positions.set(i, k.pos));
+    kids.forEach((k, i) => positions.push(i, k.pos.line, k.pos.column));
   } else {
     const obj = result as Record<string, unknown>;
+    const seen = new Set<string>();
     for (let i = 0; i < kids.length; i++) {
       const k = kids[i];
       const key = typeof k.result === 'string' || typeof k.result === 'number' ? String(k.result) : undefined;
-      if (key === undefined || !(key in obj) || positions.has(key)) continue;
-      positions.set(key, k.pos);
+      if (key === undefined || !(key in obj) || seen.has(key)) continue;
+      seen.add(key);
+      positions.push(key, k.pos.line, k.pos.column);
       // An empty value (`key:`) produces no node of its own; only skip a value node that is there.
       const next = kids[i + 1];
       if (next && !(obj[key] === null && next.result !== null)) i++;
     }
   }
-  into.record(result, frame.pos, positions);
+  into.record(result, positions);
 }
 
 /**
@@ -90,7 +100,7 @@ function recordChildren(into: YamlPositions, result: unknown, frame: Frame): voi
 export function loadYamlDocuments(text: string, file?: string, viaJsYaml = false): YamlDocument[] {
   const positions = new YamlPositions();
   if (!viaJsYaml) {
-    const fast = readSigmaYamlFast(text, (c, own, children) => positions.record(c, own, children));
+    const fast = readSigmaYamlFast(text, (c, packed) => positions.record(c, packed));
     if (fast) return fast.filter((d) => d.value !== null && d.value !== undefined).map((d) => ({ ...d, positions }));
   }
   const out: YamlDocument[] = [];

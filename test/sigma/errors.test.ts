@@ -58,6 +58,23 @@ describe('error codes: each names the code, the place and the reason', () => {
     });
   }
 
+  it('names the column as well as the line: a map key, a list item, an item of a value list', () => {
+    // the same text through the fast reader and through js-yaml (a flow map forces the fallback)
+    const place = (yaml: string): string => {
+      try {
+        compileYaml(yaml, { file: 'rule.yml' });
+      } catch (e) {
+        if (e instanceof SigmaEsError) return `${e.location.line}:${e.location.column}`;
+        throw e;
+      }
+      return 'no error';
+    };
+    assert.equal(place(RULE('tags:\n  - attack.t1047\n  -   Attack T1047\n')), '5:7');
+    assert.equal(place(RULE('', '  sel:\n    CommandLine: x\n    f|containz: x\n  condition: sel\n')), '8:5');
+    assert.equal(place(RULE('', '  sel:\n    - f: x\n    -   f|cidr: 300.0.0.0/8\n  condition: sel\n')), '8:9');
+    assert.equal(place(`flow: {a: 1}\n${RULE('tags:\n  - attack.t1047\n  -   Attack T1047\n')}`), '6:7');
+  });
+
   it('collects every problem of a document instead of stopping at the first', () => {
     const [d] = parseSigmaYaml('title: 5\nid: x\nstatus: nope\nlevel: bad\nlogsource: {product: w}\ndetection: {s: {f|bogus: 1}, condition: s}\n', 'r.yml');
     assert.deepEqual(d.errors.map((e) => e.code).sort(), ['INVALID_FIELD', 'INVALID_ID', 'INVALID_LEVEL', 'INVALID_STATUS', 'UNKNOWN_MODIFIER']);

@@ -4,17 +4,17 @@
  * corpus script.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { loadYamlDocuments, type Position } from '../../src/sigma/yaml';
+import { loadYamlDocuments, YamlPositions } from '../../src/sigma/yaml';
 import { readSigmaYamlFast } from '../../src/sigma/yaml-fast';
 
 export type Outcome = 'fast' | 'fallback' | 'error';
 
 /** Where the two readers differ, or undefined when they agree. Also says which path the text takes. */
 export function compareYaml(text: string): { outcome: Outcome; diff?: string } {
-  const fastPositions = new Map<object, { own: Position; children: Map<string | number, Position> }>();
+  const fastPositions = new YamlPositions();
   let fast;
   try {
-    fast = readSigmaYamlFast(text, (c, own, children) => fastPositions.set(c, { own, children }));
+    fast = readSigmaYamlFast(text, (c, packed) => fastPositions.record(c, packed));
   } catch (e) {
     return { outcome: 'error', diff: `fast reader threw ${(e as Error).message}` };
   }
@@ -35,13 +35,13 @@ export function compareYaml(text: string): { outcome: Outcome; diff?: string } {
     if (!isDeepStrictEqual(a.position, b.position) || a.index !== b.index) return { outcome: 'fast', diff: `document ${d}: position/index ${JSON.stringify([a.position, a.index])} vs ${JSON.stringify([b.position, b.index])}` };
     const walk = (x: unknown, y: unknown, path: string): string | undefined => {
       if (x === null || typeof x !== 'object') return undefined;
-      const rec = fastPositions.get(x);
-      if (!rec) return `${path}: no positions recorded`;
+      const own = fastPositions.of(x);
+      if (!own) return `${path}: no positions recorded`;
       const refPos = b.positions;
-      if (!isDeepStrictEqual(rec.own, refPos.of(y))) return `${path}: own position ${JSON.stringify(rec.own)} vs ${JSON.stringify(refPos.of(y))}`;
+      if (!isDeepStrictEqual(own, refPos.of(y))) return `${path}: own position ${JSON.stringify(own)} vs ${JSON.stringify(refPos.of(y))}`;
       const keys: Array<string | number> = Array.isArray(x) ? x.map((_, i) => i) : Object.keys(x);
       for (const k of keys) {
-        const p = rec.children.get(k);
+        const p = fastPositions.child(x, k);
         const q = refPos.child(y, k);
         if (!isDeepStrictEqual(p, q)) return `${path}.${k}: position ${JSON.stringify(p)} vs ${JSON.stringify(q)}`;
         const sub = walk((x as Record<string, unknown>)[k as string], (y as Record<string, unknown>)[k as string], `${path}.${k}`);
