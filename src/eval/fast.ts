@@ -410,10 +410,17 @@ function regexMinLength(n: RegexNode): number {
   }
 }
 
+// A witness's cost, once per witness (sorting and picking witnesses asks for it again and again).
+let witnessCosts = new WeakMap<Atom[], number>();
+
 function cost(w: Witness): number {
   if (w === null) return Infinity;
-  let c = 0;
-  for (const a of w) c += atomCost(a);
+  let c = witnessCosts.get(w);
+  if (c === undefined) {
+    c = 0;
+    for (const a of w) c += atomCost(a);
+    witnessCosts.set(w, c);
+  }
   return c;
 }
 
@@ -473,7 +480,19 @@ function computeLeafWitness(leaf: Leaf, profile: MappingProfile): Witness {
   }
 }
 
+// and/or/not nodes' witnesses, per compileFast call: a rule's groups ask for its conjuncts' once per branch.
+let nodeWitnesses = new Map<IrNode, Witness>();
+
 function nodeWitness(n: IrNode, profile: MappingProfile): Witness {
+  if (n.kind === 'and' || n.kind === 'or') {
+    let w = nodeWitnesses.get(n);
+    if (w === undefined) nodeWitnesses.set(n, (w = computeNodeWitness(n, profile)));
+    return w;
+  }
+  return computeNodeWitness(n, profile);
+}
+
+function computeNodeWitness(n: IrNode, profile: MappingProfile): Witness {
   switch (n.kind) {
     case 'const':
       return n.value ? null : [];
@@ -643,8 +662,12 @@ function ruleVetoes(q: IrNode, profile: MappingProfile): Atom[] {
   return out;
 }
 
+let witnessKeys = new WeakMap<Atom[], string>();
+
 function witnessKey(w: Atom[]): string {
-  return w.map((a) => `${a.t}\u0000${a.field}\u0000${a.t === 'has' ? '' : a.v}`).join('\u0001');
+  let k = witnessKeys.get(w);
+  if (k === undefined) witnessKeys.set(w, (k = w.map((a) => `${a.t}\u0000${a.field}\u0000${a.t === 'has' ? '' : a.v}`).join('\u0001')));
+  return k;
 }
 
 // ---------------------------------------------------------------- rule compilation
@@ -919,6 +942,9 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
     } else m.set(k, [v]);
   };
   leafWitnesses = new Map();
+  nodeWitnesses = new Map();
+  witnessCosts = new WeakMap();
+  witnessKeys = new WeakMap();
   // count the exact values rules require (AND-reachable eq witnesses) to spot routing conditions
   const eqCount = new Map<string, number>();
   const collect = (n: IrNode, seen: Set<string>): void => {
@@ -1017,6 +1043,9 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
   const vetoBase = 2 * nGroups;
   for (const [a, x, veto] of toIndex) index(a, veto ? vetoBase + x : x);
   leafWitnesses = new Map();
+  nodeWitnesses = new Map();
+  witnessCosts = new WeakMap();
+  witnessKeys = new WeakMap();
   const kwSpec = specs.get(null);
   const kwEq = kwSpec && kwSpec.eq.size ? eqIndex(kwSpec.eq) : undefined;
   const kwSub = kwSpec && kwSpec.sub.needles.length ? kwSpec.sub : undefined;
