@@ -342,7 +342,7 @@ function parseRule(obj: Record<string, unknown>, c: Collector, file: string | un
   const meta = parseMeta(obj, c, 'rule');
   const detection = parseDetection(obj, 'detection', c);
   const custom: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) if (!RULE_KEYS.has(k)) custom[k] = v;
+  for (const k of Object.keys(obj)) if (!RULE_KEYS.has(k)) custom[k] = obj[k];
   if (!detection || c.errors.length) return undefined;
   return { kind: 'rule', file, position, meta, detection, custom };
 }

@@ -73,6 +73,12 @@ interface Key {
   end: number;
 }
 
+// Per-line arrays shared by every Reader: it is synchronous and never re-entered, and reads only
+// below the current text's line count. Allocating two typed arrays per file cost a quarter of
+// the constructor's time over a corpus.
+let sharedIndents = new Int32Array(1024);
+let sharedBlanks = new Uint8Array(1024);
+
 class Reader {
   private readonly lines: string[];
   /** Leading spaces of each line. */
@@ -90,8 +96,12 @@ class Reader {
     // js-yaml reads a final line break as the end of the last line, not as an empty line after it
     if (text.endsWith('\n')) this.lines.pop();
     const n = this.lines.length;
-    this.indents = new Int32Array(n);
-    this.blanks = new Uint8Array(n);
+    if (sharedIndents.length < n) {
+      sharedIndents = new Int32Array(2 * n);
+      sharedBlanks = new Uint8Array(2 * n);
+    }
+    this.indents = sharedIndents;
+    this.blanks = sharedBlanks;
     for (let i = 0; i < n; i++) {
       const l = this.lines[i];
       const ind = indentOf(l);
@@ -130,6 +140,7 @@ class Reader {
     this.enter();
     const out: Record<string, unknown> = {};
     const positions: PackedPositions = [own.line, own.column];
+    let anyOther = false;
     let col = firstCol;
     for (let first = true; ; first = false) {
       if (!first) {
@@ -144,7 +155,10 @@ class Reader {
       const line = this.lines[lineNo];
       const k = this.key(line, col);
       if (!k) bail();
-      if (k.key === '<<' || k.key === '__proto__' || Object.prototype.hasOwnProperty.call(out, k.key)) bail();
+      if (k.key === '<<' || k.key === '__proto__' || seen(positions, k.key)) bail();
+      // null and boolean keys are not in `positions`; once one is, ask the object too
+      if (anyOther && Object.prototype.hasOwnProperty.call(out, k.key)) bail();
+      if (k.resolved === 'other') anyOther = true;
       const valueCol = skipSpaces(line, k.end);
       let value: unknown;
       if (valueCol >= line.length || line[valueCol] === '#') {
@@ -299,10 +313,10 @@ class Reader {
     }
     if (c === undefined || NOT_PLAIN_START.has(c)) return undefined;
     if ((c === '-' || c === '?' || c === ':') && isSpaceOrEnd(line, col + 1)) return undefined;
-    // the first `:` followed by a space or the end of the line, unless a ` #` comment starts first
-    const comment = line.indexOf(' #', col);
+    // the first `:` followed by a space or the end of the line, unless a ` #` comment starts
+    // first (looked for in the key only: a long value is not scanned to its end)
     for (let j = line.indexOf(':', col); j !== -1; j = line.indexOf(':', j + 1)) {
-      if (comment !== -1 && comment < j) return undefined;
+      if (hasComment(line, col, j)) return undefined;
       if (!isSpaceOrEnd(line, j + 1)) continue;
       let e = j;
       while (e > col && line.charCodeAt(e - 1) === 32) e--;
@@ -312,6 +326,22 @@ class Reader {
     }
     return undefined;
   }
+}
+
+/**
+ * Whether a map's packed positions already hold `key`. Rule maps are small, and a scan of their
+ * keys is cheaper than asking the object, which for a fresh key string means a string-table
+ * lookup and a search of one of a corpus's thousands of object shapes.
+ */
+function seen(positions: PackedPositions, key: string): boolean {
+  for (let i = 2; i < positions.length; i += 3) if (positions[i] === key) return true;
+  return false;
+}
+
+/** Whether ` #` starts somewhere in line[from, to). */
+function hasComment(line: string, from: number, to: number): boolean {
+  for (let h = from; h + 1 < to; h++) if (line.charCodeAt(h) === 32 && line.charCodeAt(h + 1) === 35) return true;
+  return false;
 }
 
 function indentOf(line: string): number {
