@@ -558,6 +558,13 @@ const SECOND_WITNESS_MAX_COST = 0.5;
 /** At most this many groups per rule (one per branch of a top-level OR); more: the rule's one witness. */
 const GROUPS_MAX = 8;
 
+/** The operands of nested `kind` nodes, in order (`a and (b and c)` → a, b, c), appended to `out`. */
+function flatten(n: IrNode, kind: 'and' | 'or', out: IrNode[] = []): IrNode[] {
+  if ((n.kind === 'and' || n.kind === 'or') && n.kind === kind) for (const c of n.children) flatten(c, kind, out);
+  else out.push(n);
+  return out;
+}
+
 /**
  * A rule's witness groups: the rule matches only if every witness of some group holds. A rule
  * with an OR of 2..GROUPS_MAX branches among its conjuncts (`1 of selection_*` under the
@@ -572,22 +579,12 @@ const GROUPS_MAX = 8;
 function ruleGroups(q: IrNode, profile: MappingProfile): Witness[][] {
   // the conjuncts, and the first that is an OR of a few branches: the rule is the OR, over its
   // branches, of the other conjuncts AND the branch (log-source conditions stay in every group)
-  const conj: IrNode[] = [];
-  const flatAnd = (n: IrNode): void => {
-    if (n.kind === 'and') for (const c of n.children) flatAnd(c);
-    else conj.push(n);
-  };
-  flatAnd(q);
-  const alts: IrNode[] = [];
-  const flatOr = (n: IrNode): void => {
-    if (n.kind === 'or') for (const c of n.children) flatOr(c);
-    else alts.push(n);
-  };
+  const conj = flatten(q, 'and');
+  let alts: IrNode[] = [];
   let at = -1;
   for (let i = 0; i < conj.length && at < 0; i++) {
     if (conj[i].kind !== 'or') continue;
-    alts.length = 0;
-    flatOr(conj[i]);
+    alts = flatten(conj[i], 'or');
     if (alts.length >= 2 && alts.length <= GROUPS_MAX) at = i;
   }
   if (at < 0) return [ruleWitnesses(q, profile)];
@@ -624,18 +621,8 @@ const VETO_MIN_COST = 0.01;
  */
 function ruleVetoes(q: IrNode, profile: MappingProfile): Atom[] {
   const out: Atom[] = [];
-  const conj: IrNode[] = [];
-  const flatAnd = (n: IrNode): void => {
-    if (n.kind === 'and') for (const c of n.children) flatAnd(c);
-    else conj.push(n);
-  };
-  flatAnd(q);
   const alts: IrNode[] = [];
-  const flatOr = (n: IrNode): void => {
-    if (n.kind === 'or') for (const c of n.children) flatOr(c);
-    else alts.push(n);
-  };
-  for (const c of conj) if (c.kind === 'not') flatOr(c.child);
+  for (const c of flatten(q, 'and')) if (c.kind === 'not') flatten(c.child, 'or', alts);
   for (const x of alts) {
     if (x.kind !== 'string' || x.caseSensitive || x.field === null || fieldKind(profile, x.field) !== 'keyword') continue;
     const p = x.pattern;
