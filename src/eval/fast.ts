@@ -1243,7 +1243,7 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
         continue;
       }
       counters.candidates++;
-      const fields = ruleFields[ri] === undefined ? (ruleFields[ri] = verdictFields(rules[ri], profile)) : ruleFields[ri];
+      const fields = ruleFields[ri];
       if (fields === null || verdictOffUntil[ri] > epoch ? preds[ri](ev) : cachedVerdict(ri, fields, ev)) out.push(ri);
     }
     return out;
@@ -1251,7 +1251,8 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
   // A rule that reads only keyword fields by name has the same verdict on every event whose terms of
   // those fields are the same, and a one-term field's memoised term stands for its value (its entry
   // id; 0 = the field has no indexed value): the verdict is cached under those ids, per rule.
-  const ruleFields: (string[] | null | undefined)[] = new Array(n).fill(undefined);
+  // (derived once here, not tested for on every candidate)
+  const ruleFields = rules.map((r) => verdictFields(r, profile));
   let verdicts: (VerdictNode | undefined)[] = new Array(n).fill(undefined);
   let verdictCount = 0;
   const ids = new Array<number>(VERDICT_FIELDS_MAX).fill(0);
