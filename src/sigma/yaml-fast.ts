@@ -155,7 +155,7 @@ class Reader {
       const line = this.lines[lineNo];
       const k = this.key(line, col);
       if (!k) bail();
-      if (k.key === '<<' || k.key === '__proto__' || seen(positions, k.key)) bail();
+      if (k.key === '<<' || k.key === '__proto__' || packedIndexOf(positions, k.key) >= 0) bail();
       // null and boolean keys are not in `positions`; once one is, ask the object too
       if (anyOther && Object.prototype.hasOwnProperty.call(out, k.key)) bail();
       if (k.resolved === 'other') anyOther = true;
@@ -329,13 +329,13 @@ class Reader {
 }
 
 /**
- * Whether a map's packed positions already hold `key`. Rule maps are small, and a scan of their
- * keys is cheaper than asking the object, which for a fresh key string means a string-table
- * lookup and a search of one of a corpus's thousands of object shapes.
+ * Where `key`'s entry stands in packed positions (the index of its key), or -1. Rule maps are
+ * small: the reader finds duplicate keys with it too, which is cheaper than asking the object (for
+ * a fresh key string, a string-table lookup and a search of one of a corpus's thousands of shapes).
  */
-function seen(positions: PackedPositions, key: string): boolean {
-  for (let i = 2; i < positions.length; i += 3) if (positions[i] === key) return true;
-  return false;
+export function packedIndexOf(positions: PackedPositions, key: string | number): number {
+  for (let i = 2; i < positions.length; i += 3) if (positions[i] === key) return i;
+  return -1;
 }
 
 /** Whether ` #` starts somewhere in line[from, to). */

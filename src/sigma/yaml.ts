@@ -7,7 +7,7 @@
  */
 import * as jsyaml from 'js-yaml';
 import { SigmaEsError } from '../errors';
-import { readSigmaYamlFast, type PackedPositions } from './yaml-fast';
+import { packedIndexOf, readSigmaYamlFast, type PackedPositions } from './yaml-fast';
 
 export interface Position {
   line: number; // 1-based
@@ -39,12 +39,8 @@ export class YamlPositions {
     if (!p) return undefined;
     // list items are recorded in order, so item i is the i-th entry
     let i = typeof key === 'number' ? 2 + 3 * key : -1;
-    if (!(i >= 2 && i < p.length && p[i] === key)) {
-      i = 2;
-      while (i < p.length && p[i] !== key) i += 3;
-      if (i >= p.length) return undefined;
-    }
-    return { line: p[i + 1] as number, column: p[i + 2] as number };
+    if (!(i >= 2 && i < p.length && p[i] === key)) i = packedIndexOf(p, key);
+    return i < 0 ? undefined : { line: p[i + 1] as number, column: p[i + 2] as number };
   }
 }
 
