@@ -43,7 +43,7 @@ export function workerScript(name: string): { file: string; execArgv: string[] }
  * Files per call of the task. A chunk's YAML, model, IR and queries are all alive until its
  * last file is done, and every young-generation collection in between copies them: small
  * chunks keep that live set small. On SigmaHQ `convert` (37 scavenges either way) the
- * scavenges took 160–290 ms with 150 files a chunk and 90–130 ms with 10–20. The per-call
+ * scavenges took 160–290 ms with 150 files a chunk and 70–130 ms with 10–20. The per-call
  * work (pipelines and resolvers are memoised) is small enough not to need larger ones.
  */
 const CHUNK = 10;
