@@ -134,6 +134,22 @@ function largeSetup(): fc.Arbitrary<[IrNode[], Array<Record<string, unknown>>]> 
   });
 }
 
+/**
+ * Compiles the queries (ignore_above 60, so long literals are kept), holds the fast matcher to the
+ * oracle on every event, and says how many matches and vetoes there were.
+ */
+function agreeOn(queries: IrNode[], events: Array<Record<string, unknown>>): { matched: number; vetoed: number } {
+  const rs = compileRuleset(queries.map((q) => rule(q)), { profile: { ...sysmon, ignoreAbove: 60 } });
+  let matched = 0;
+  for (const e of events) {
+    const p = prepareEvent(e, rs.profile);
+    const fast = rs.match(p);
+    assert.deepEqual(fast, rs.matchOracle(p));
+    matched += fast.length;
+  }
+  return { matched, vetoed: rs.counters.vetoed };
+}
+
 describe('fast evaluator vs full-scan oracle (property)', () => {
   it('agree on random rule sets and events', () => {
     fc.assert(
@@ -154,13 +170,7 @@ describe('fast evaluator vs full-scan oracle (property)', () => {
     let matched = 0;
     fc.assert(
       fc.property(setup, ([queries, events]) => {
-        const rs = compileRuleset(queries.map((q) => rule(q)), { profile: { ...sysmon, ignoreAbove: 60 } });
-        for (const e of events) {
-          const p = prepareEvent(e as Record<string, unknown>, rs.profile);
-          const fast = rs.match(p);
-          assert.deepEqual(fast, rs.matchOracle(p));
-          matched += fast.length;
-        }
+        matched += agreeOn(queries, events).matched;
       }),
       { numRuns: 300 },
     );
@@ -178,13 +188,7 @@ describe('fast evaluator vs full-scan oracle (property)', () => {
           const branches = Array.from({ length: k }, (_, j) => queries[(i + j) % queries.length]);
           return and(scalar('r', route), or(...branches));
         });
-        const rs = compileRuleset(grouped.map((q) => rule(q)), { profile: { ...sysmon, ignoreAbove: 60 } });
-        for (const e of events) {
-          const p = prepareEvent(e as Record<string, unknown>, rs.profile);
-          const fast = rs.match(p);
-          assert.deepEqual(fast, rs.matchOracle(p));
-          matched += fast.length;
-        }
+        matched += agreeOn(grouped, events).matched;
       }),
       { numRuns: 200 },
     );
@@ -227,14 +231,9 @@ describe('fast evaluator vs full-scan oracle (property)', () => {
           const body = qi % 2 === 0 ? q : scalar('r', (qi >> 1) % 2);
           return { kind: 'and', children: [body, { kind: 'not', child: leaves.length === 1 ? leaves[0] : { kind: 'or', children: leaves } }] };
         });
-        const rs = compileRuleset(withFilters.map((q) => rule(q)), { profile: { ...sysmon, ignoreAbove: 60 } });
-        for (const e of events) {
-          const p = prepareEvent(e as Record<string, unknown>, rs.profile);
-          const fast = rs.match(p);
-          assert.deepEqual(fast, rs.matchOracle(p));
-          matched += fast.length;
-        }
-        vetoed += rs.counters.vetoed;
+        const r = agreeOn(withFilters, events);
+        matched += r.matched;
+        vetoed += r.vetoed;
       }),
       { numRuns: 300 },
     );
