@@ -7,7 +7,7 @@
  */
 import * as jsyaml from 'js-yaml';
 import { SigmaEsError } from '../errors';
-import { packedIndexOf, readSigmaYamlFast, type PackedPositions } from './yaml-fast';
+import { PACKED_SCAN_MAX, packedIndex, packedIndexOf, readSigmaYamlFast, type PackedPositions } from './yaml-fast';
 
 export interface Position {
   line: number; // 1-based
@@ -39,8 +39,18 @@ export class YamlPositions {
     if (!p) return undefined;
     // list items are recorded in order, so item i is the i-th entry
     let i = typeof key === 'number' ? 2 + 3 * key : -1;
-    if (!(i >= 2 && i < p.length && p[i] === key)) i = packedIndexOf(p, key);
+    if (!(i >= 2 && i < p.length && p[i] === key)) i = this.indexOf(p, key);
     return i < 0 ? undefined : { line: p[i + 1] as number, column: p[i + 2] as number };
+  }
+
+  private indexes?: Map<PackedPositions, Map<string | number, number>>;
+
+  private indexOf(p: PackedPositions, key: string | number): number {
+    if (p.length <= 2 + 3 * PACKED_SCAN_MAX) return packedIndexOf(p, key);
+    this.indexes ??= new Map();
+    let index = this.indexes.get(p);
+    if (!index) this.indexes.set(p, (index = packedIndex(p)));
+    return index.get(key) ?? -1;
   }
 }
 

@@ -2,8 +2,9 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { readSigmaYamlFast } from '../../src/sigma/yaml-fast';
+import { PACKED_SCAN_MAX, readSigmaYamlFast } from '../../src/sigma/yaml-fast';
 import { compareYaml } from './yaml-compare';
+import { loadYamlDocuments } from '../../src/sigma/yaml';
 
 function agrees(text: string): 'fast' | 'fallback' | 'error' {
   const r = compareYaml(text);
@@ -94,6 +95,29 @@ describe('fast YAML reader (differential against js-yaml)', () => {
     fc.constantFrom('-', '|', '|-', '|+', 'key: |', 'key: |-', '- |', '# comment', '', '   '),
     scalarText,
   )).map(([ind, l]) => ' '.repeat(ind) + l);
+
+  it('indexes maps past PACKED_SCAN_MAX keys: same values and positions, duplicates still found', () => {
+    // integer-like keys come first in Object.keys, so positions are looked up out of document order
+    const n = 3 * PACKED_SCAN_MAX;
+    const keys = Array.from({ length: n }, (_, i) => (i % 7 === 3 ? `${i}` : i % 11 === 5 ? `sel${i}` : `k${i}`));
+    const lines = keys.map((k) => (k.startsWith('sel') ? `  ${k}:\n    F: v` : `  ${k}: v`));
+    const map = `detection:\n${lines.join('\n')}\n`;
+    for (const text of [map, `${map}  null: n\n  true: t\n`, `# js-yaml's path (a tab)\t\n${map}`]) {
+      assert.notEqual(agrees(text), 'error');
+      const [doc] = loadYamlDocuments(text);
+      const detection = (doc.value as Record<string, unknown>).detection;
+      const textLines = text.split('\n');
+      for (const k of keys) {
+        const at = doc.positions.child(detection, k);
+        assert.equal(textLines[at!.line - 1].slice(at!.column - 1), k.startsWith('sel') ? `${k}:` : `${k}: v`, `position of ${k}`);
+      }
+    }
+    for (const dup of ['k0', '3', `k${n - 1}`, `sel${n - 1 - ((n - 1 - 5) % 11)}`]) {
+      const text = `${map}  ${dup}: again\n`;
+      assert.equal(readSigmaYamlFast(text, () => undefined), undefined, `duplicate ${dup} not found`);
+      assert.equal(agrees(text), 'error');
+    }
+  });
 
   it('agrees with js-yaml on random block-style documents (or falls back)', () => {
     let fast = 0;
