@@ -322,8 +322,12 @@ class Reader {
     if ((c === '-' || c === '?' || c === ':') && isSpaceOrEnd(line, col + 1)) return undefined;
     // the first `:` followed by a space or the end of the line, unless a ` #` comment starts
     // first (looked for in the key only: a long value is not scanned to its end)
+    // `scanned`: the comment check already covers line[col, scanned), so a key of many colons is
+    // scanned once, not once a colon
+    let scanned = col;
     for (let j = line.indexOf(':', col); j !== -1; j = line.indexOf(':', j + 1)) {
-      if (hasComment(line, col, j)) return undefined;
+      if (hasComment(line, Math.max(col, scanned - 1), j)) return undefined;
+      scanned = j;
       if (!isSpaceOrEnd(line, j + 1)) continue;
       let e = j;
       while (e > col && line.charCodeAt(e - 1) === 32) e--;

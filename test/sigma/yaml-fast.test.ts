@@ -40,6 +40,7 @@ describe('fast YAML reader (differential against js-yaml)', () => {
     'empty values': 'a:\nb:\n  # only a comment\nc: [\n',
     'nested lists of maps': 'x:\n  -\n    a: 1\n  - b: [1]\n',
     'deeper value on the next line': 'a:\n    plain value\n      continued\nb: 1\n',
+    'keys of several colons, comments between them': 'a:b:c: v\nd:e #f: g\nh: i:j #k: l\nm:n:o #p:q: r\ns::t: u\n',
   };
   for (const [name, text] of Object.entries(fastCases)) {
     it(name, () => {
