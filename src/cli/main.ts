@@ -53,8 +53,20 @@ export function buildProgram(argv?: string[]): Command {
   return program;
 }
 
+/**
+ * A reader that stops early (`sigma-es convert … | head`) closes the pipe, and the next write
+ * fails with EPIPE: stop there quietly, as Unix tools do, instead of dying with a stack trace.
+ */
+function quietOnClosedStdout(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
   tuneV8();
+  quietOnClosedStdout();
   const program = buildProgram(argv);
   try {
     await program.parseAsync(argv);

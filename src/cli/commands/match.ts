@@ -298,15 +298,25 @@ function flushWithError(
   return { errors: [{ index: bad.index, line: bad.line, message: error }] };
 }
 
+// One wait per stream: a batch's output goes out in several writes before the next settle,
+// and a listener trio per write piled up past Node's leak warning on large --explain runs.
+const draining = new WeakMap<NodeJS.WriteStream, Promise<void>>();
+
 /** Settles when the stream can take more, or can take nothing more (closed, failed). */
 function drained(stream: NodeJS.WriteStream): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      stream.off('drain', done).off('close', done).off('error', done);
-      resolve();
-    };
-    stream.once('drain', done).once('close', done).once('error', done);
-  });
+  let wait = draining.get(stream);
+  if (!wait) {
+    wait = new Promise((resolve) => {
+      const done = (): void => {
+        stream.off('drain', done).off('close', done).off('error', done);
+        draining.delete(stream);
+        resolve();
+      };
+      stream.once('drain', done).once('close', done).once('error', done);
+    });
+    draining.set(stream, wait);
+  }
+  return wait;
 }
 
 export function registerMatchCommand(program: Command): void {
