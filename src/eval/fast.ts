@@ -26,7 +26,7 @@
 
 import { AffixTrie, AhoCorasick, CharFilter, NeedleScanner } from './aho';
 import { compileLeaf, patternIsLiteral, type LeafPredicate } from './leaf';
-import type { FieldValues, PreparedEvent } from './event';
+import { EventFields, type FieldValues, type PreparedEvent } from './event';
 import { fieldKind, type MappingProfile } from '../mapping/profile';
 import type { IrNode, IrRule, Leaf, PatternPart, StringLeaf } from '../ir/types';
 import type { RegexAst, RegexNode } from '../ir/regex';
@@ -1181,7 +1181,12 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
       states.clear();
       ruleStates.fill(undefined);
     }
-    for (const [f, fv] of ev.fields) {
+    const ef = ev.fields;
+    const names = ef instanceof EventFields ? ef.names : [...ef.keys()];
+    const vals = ef instanceof EventFields ? ef.vals : [...ef.values()];
+    for (let fi = 0; fi < names.length; fi++) {
+      const f = names[fi];
+      const fv = vals[fi];
       const st = states.get(f) ?? stateOf(f);
       st.at = epoch;
       st.cur = -1;

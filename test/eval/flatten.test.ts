@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { flattenEvent, parseEsDate, parseEsDateText, prepareEvent, type JsonScalar, type PreparedEvent } from '../../src/eval/event';
+import { flattenEvent, parseEsDate, parseEsDateText, prepareEvent, type FieldValues, type JsonScalar, type PreparedEvent } from '../../src/eval/event';
 import { getProfile, type MappingProfile } from '../../src/mapping/profile';
 import { RawNumber } from '../../src/eval/json';
 
@@ -66,6 +66,58 @@ describe('flattenEvent', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe('prepareEvent fields', () => {
+  it('read while the event is the last prepared (through the path nodes) and after later events (a map) give the same answers (property)', () => {
+    const key = fc.constantFrom('a', 'b', 'a.b', 'b.a', '', 'a.', '.b', 'c');
+    const value = fc.letrec<{ v: unknown }>((tie) => ({
+      v: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        fc.constantFrom<unknown>('x', 'y', 1, 2.5, true, null, '', new RawNumber('1.0', 1)),
+        fc.array(tie('v'), { maxLength: 3 }),
+        fc.dictionary(key, tie('v'), { maxKeys: 4 }),
+      ),
+    })).v;
+    const event = fc.dictionary(key, value, { maxKeys: 5 });
+    const profile = getProfile('sysmon') as MappingProfile;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(event, fc.boolean()), { minLength: 1, maxLength: 8 }), (events) => {
+        // every path any event of the stream has, so a field of another event is asked for too
+        const names = new Set<string>(['zz', 'a.b.c']);
+        for (const [e] of events) for (const k of flattenEvent(e).raw.keys()) names.add(k);
+        const seen: [PreparedEvent, Array<[string, FieldValues | undefined]>, Array<[string, FieldValues]>][] = [];
+        for (const [e, flattenAfter] of events) {
+          const p = prepareEvent(e, profile);
+          const now = [...names].map((n): [string, FieldValues | undefined] => [n, p.fields.get(n)]);
+          for (const [n, fv] of now) assert.equal(p.fields.has(n), fv !== undefined);
+          const listed: Array<[string, FieldValues]> = [];
+          p.fields.forEach((fv, n) => listed.push([n, fv]));
+          assert.equal(listed.length, p.fields.size);
+          // what is listed is what get finds, and only fields with an indexed value are listed
+          for (const [n, fv] of listed) assert.equal(p.fields.get(n), fv);
+          assert.equal(now.filter(([, fv]) => fv !== undefined).length, listed.length);
+          seen.push([p, now, listed]);
+          if (flattenAfter) flattenEvent(e);
+        }
+        for (const [p, now, listed] of seen) {
+          for (const [n, fv] of now) assert.equal(p.fields.get(n), fv, n);
+          assert.deepEqual([...p.fields], listed);
+          assert.deepEqual([...p.fields.keys()], listed.map(([n]) => n));
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+  it('a dotted key and nested objects naming one path: the nested one is found on an event without dotted keys', () => {
+    const profile = getProfile('sysmon') as MappingProfile;
+    // keys no other test uses, so these events create the nodes, nested first
+    const terms = (e: Record<string, unknown>): string[] | undefined => prepareEvent(e, profile).fields.get('dq1.dq2.dq3')?.terms;
+    assert.deepEqual(terms({ dq1: { dq2: { dq3: 'x' } } }), ['x']);
+    assert.deepEqual(terms({ 'dq1.dq2': { dq3: 'y' } }), ['y']);
+    assert.deepEqual(terms({ dq1: { 'dq2.dq3': 'w' } }), ['w']);
+    assert.deepEqual(terms({ dq1: { dq2: { dq3: 'z' } } }), ['z']);
   });
 });
 
