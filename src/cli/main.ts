@@ -54,14 +54,17 @@ export function buildProgram(argv?: string[]): Command {
 }
 
 /**
- * A reader that stops early (`sigma-es convert … | head`) closes the pipe, and the next write
- * fails with EPIPE: stop there quietly, as Unix tools do, instead of dying with a stack trace.
+ * A reader that stops early (`sigma-es convert … | head`, or `2>&1 | head`) closes the pipe, and
+ * the next write fails with EPIPE: stop there quietly, as Unix tools do, instead of dying with a
+ * stack trace (or, when stderr is that pipe, with exit status 1 and no word).
  */
 function quietOnClosedStdout(): void {
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EPIPE') throw e;
-    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
-  });
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    });
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {

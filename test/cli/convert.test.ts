@@ -81,6 +81,22 @@ describe('sigma-es convert', function () {
     assert.equal(r.status, 2);
     assert.match(r.stderr, /--workers must be a whole number/);
   });
+
+  it('refuses an --output it cannot write before doing the work, naming the path', () => {
+    const missing = path.join(dir, 'no-such-folder', 'out.ndjson');
+    const r = cli(['convert', dir, '-t', 'dsl', '-o', missing]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--output .*no-such-folder.*: cannot write there: the folder .* does not exist/);
+    assert.doesNotMatch(r.stderr, /translated to|INTERNAL/, 'refused before any rule was translated');
+    const folder = cli(['convert', dir, '-t', 'dsl', '-o', dir]);
+    assert.equal(folder.status, 2);
+    assert.match(folder.stderr, /cannot write there: it is a folder/);
+    const ok = path.join(dir, 'out', 'ok.ndjson');
+    fs.mkdirSync(path.dirname(ok));
+    const written = cli(['convert', path.join(dir, 'a-seed.yml'), '-t', 'dsl', '--json', '-o', ok]);
+    assert.equal(written.status, 0);
+    assert.equal(JSON.parse(fs.readFileSync(ok, 'utf8')).ok, true);
+  });
 });
 
 describe('default mapping profile (convert, match and the rest)', () => {

@@ -7,7 +7,7 @@ import { defaultProfileName, getProfile, profileNames, type MappingProfile } fro
 import { isTarget, translate, TARGETS, type Target, type Translation } from '../../backends';
 import type { KibanaRuleType } from '../../backends/kibana';
 import { DEFAULT_WORKERS, runSharded, type ShardResult } from '../../parallel';
-import { EXIT_FAIL, EXIT_OK, UsageError, collect } from '../output';
+import { EXIT_FAIL, EXIT_OK, UsageError, checkOutputFile, collect, writeOutputFile } from '../output';
 import { parseWorkers } from './check';
 
 export interface ConvertOptions {
@@ -185,6 +185,7 @@ export function registerConvertCommand(program: Command): void {
         const kinds = ['query', 'lucene', 'eql', 'esql'];
         if (o.kibanaRuleType && !kinds.includes(o.kibanaRuleType)) throw new UsageError(`--kibana-rule-type must be one of ${kinds.join(', ')}`);
         const workers = parseWorkers(o.workers);
+        if (o.output) checkOutputFile(o.output, '--output');
         const output: OutputForm = o.json ? 'json' : o.target === 'kibana-ndjson' ? 'kibana' : 'readable';
         const { files, records, errors } = await runConvert(
           paths,
@@ -205,7 +206,7 @@ export function registerConvertCommand(program: Command): void {
           if (r.text !== undefined) out.push(r.text);
         }
         const text = out.length ? `${out.join('\n')}\n` : '';
-        if (o.output) fs.writeFileSync(o.output, text);
+        if (o.output) writeOutputFile(o.output, text);
         else process.stdout.write(text);
         const ok = records.filter((r) => r.ok).length;
         if (!o.json || o.output) {

@@ -11,7 +11,7 @@ import { renderJson, renderJunit, renderText } from '../../harness/report';
 import { ENGINE_TARGETS, fixtureEventSet, harnessFailed, runHarness, type EngineTarget, type EventSet } from '../../harness/run';
 import { defaultProfileName, getProfile, profileNames } from '../../mapping/profile';
 import { addEngineOptions, engineFromOptions, type EngineCliOptions } from '../engine-options';
-import { EXIT_FAIL, EXIT_OK, UsageError, collect } from '../output';
+import { EXIT_FAIL, EXIT_OK, UsageError, checkOutputFile, collect, writeOutputFile } from '../output';
 import { progress } from '../progress';
 
 interface TestOpts extends EngineCliOptions {
@@ -51,6 +51,8 @@ export function registerTestCommand(program: Command): void {
     for (const p of rulePaths) if (!fs.existsSync(p)) throw new UsageError(`no such rule file or folder: ${p}`);
     const targets = o.target.length ? o.target : ENGINE_TARGETS;
     for (const t of targets) if (!(ENGINE_TARGETS as string[]).includes(t)) throw new UsageError(`unknown target '${t}' (one of ${ENGINE_TARGETS.join(', ')})`);
+    const reportFile = o.report ? (o.reportFile ?? (o.report === 'junit' ? 'sigma-es-report.xml' : 'sigma-es-report.json')) : undefined;
+    if (reportFile) checkOutputFile(reportFile, '--report-file');
     const sets: EventSet[] = [];
     if (o.events) {
       if (o.fixtures.length) throw new UsageError('give --events or --fixtures, not both');
@@ -79,10 +81,9 @@ export function registerTestCommand(program: Command): void {
       });
       bar.stop();
       process.stdout.write(o.json ? renderJson(report) : renderText(report));
-      if (o.report) {
-        const file = o.reportFile ?? (o.report === 'junit' ? 'sigma-es-report.xml' : 'sigma-es-report.json');
-        fs.writeFileSync(file, o.report === 'junit' ? renderJunit(report) : renderJson(report));
-        process.stderr.write(`report written to ${file}\n`);
+      if (reportFile) {
+        writeOutputFile(reportFile, o.report === 'junit' ? renderJunit(report) : renderJson(report));
+        process.stderr.write(`report written to ${reportFile}\n`);
       }
       process.exitCode = harnessFailed(report) ? EXIT_FAIL : EXIT_OK;
     } finally {
