@@ -74,8 +74,13 @@ export function collectRuleFiles(paths: string[]): { files: string[]; errors: Si
       errors.push(new SigmaEsError('FILE_NOT_FOUND', `no such file or folder: ${p}`, { file: p }));
       return;
     }
-    if (st.isDirectory()) walkDir(p);
-    else if (explicit || isRuleFile(p)) files.push(p);
+    if (st.isDirectory()) {
+      const before = files.length;
+      walkDir(p);
+      // a folder named on the command line that holds no rule is a wrong path more often than not:
+      // said, so that a CI job pointed at it does not pass on zero rules
+      if (explicit && files.length === before) errors.push(new SigmaEsError('NO_RULE_FILES', `no rule files (.yml, .yaml) in the folder ${p}`, { file: p }));
+    } else if (explicit || isRuleFile(p)) files.push(p);
   };
   for (const p of paths) walk(p, true);
   return { files, errors };

@@ -49,6 +49,18 @@ describe('sigma-es check', function () {
     assert.equal(r.status, 1);
     assert.match(r.stdout, /FILE_NOT_FOUND/);
   });
+  it('reports a folder named on the command line that holds no rule file', () => {
+    const empty = path.join(dir, 'empty-folder');
+    fs.mkdirSync(path.join(empty, 'sub'), { recursive: true });
+    fs.writeFileSync(path.join(empty, 'sub', 'notes.txt'), 'not a rule');
+    const r = cli(['check', empty, path.join(ROOT, 'sigma')]);
+    assert.equal(r.status, 1);
+    assert.match(r.stdout, /empty-folder: NO_RULE_FILES no rule files \(\.yml, \.yaml\) in the folder/);
+    assert.match(r.stdout, /1 files, 1 documents: 1 valid/);
+    // a folder met while walking (not named) may be empty
+    const parent = cli(['check', path.join(dir, 'empty-folder', '..')]);
+    assert.doesNotMatch(parent.stdout, /NO_RULE_FILES/);
+  });
   it('exits 2 on usage errors, with help available', () => {
     assert.equal(cli(['check']).status, 2);
     assert.equal(cli(['check', '--bogus', 'x']).status, 2);
