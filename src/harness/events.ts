@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import { SigmaEsError } from '../errors';
+import { checkInputFile } from '../files';
 import { RawNumber, readEventRecords } from '../eval/json';
 import type { FixtureSet } from './fixtures';
 
@@ -53,7 +54,7 @@ export interface ReadEventsResult {
  * two events under one id would silently become one document.
  */
 export async function readEventFile(file: string): Promise<ReadEventsResult> {
-  if (file !== '-' && !fs.existsSync(file)) throw new SigmaEsError('FILE_NOT_FOUND', `no such event file: ${file}`, { file });
+  if (file !== '-') checkInputFile(file, 'event file');
   const stream = file === '-' ? process.stdin : fs.createReadStream(file, { encoding: 'utf8' });
   const events: HarnessEvent[] = [];
   const malformed: ReadEventsResult['malformed'] = [];

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Command } from 'commander';
 import { describeError, SigmaEsError } from '../../errors';
+import { checkInputFile } from '../../files';
 import { EXIT_FAIL, EXIT_OK, UsageError, collect, positiveInt } from '../output';
 import { loadRules, processBatch, rulesInfo, type BatchResult, type LoadedRules, type MatchSetup, type RawRecord, type RulesInfo } from '../../eval/batch';
 import { RecordSplitter, parseRecord } from '../../eval/json';
@@ -114,7 +115,7 @@ export async function runMatch(rules: string[], opts: MatchOptions, writeOut: Wr
 
     if (opts.events === '-') input = process.stdin;
     else {
-      if (!fs.existsSync(opts.events)) throw new SigmaEsError('FILE_NOT_FOUND', `no such events file: ${opts.events}`, { file: opts.events });
+      checkInputFile(opts.events, 'events file');
       // 64 KiB reads: a chunk, and the records sliced from it, stay small enough for the young
       // generation (1 MiB chunks went straight to the old one and piled up until a full GC)
       input = fs.createReadStream(opts.events, { highWaterMark: 1 << 16 });
