@@ -55,7 +55,7 @@ export function keywordText(v: JsonScalar): string {
 // list while an event is flattened: a leaf then needs no lookup in the event's map to tell a
 // first value from a repeated one. Most events share a few dozen paths; the tree is dropped, between
 // events, whenever it grows past a bound.
-interface PathNode {
+export interface PathNode {
   path: string;
   /** Whether this node's own key contains a dot. */
   dot: boolean;
@@ -73,8 +73,15 @@ interface PathNode {
   /** The path's values in the EventFields `fvOf` (EventFields.get reads them while that is the current one). */
   fv: FieldValues | undefined;
   fvOf: EventFields | undefined;
+  /** The keys of the object last met at this path and their nodes: the next event's are nearly always the same. */
+  lastKeys: string[] | undefined;
+  lastKids: PathNode[];
+  /** A slot for the evaluator (fast.ts: its per-field state, valid while `extOf` is its owner). */
+  ext: unknown;
+  extOf: unknown;
 }
-const newNode = (path: string, dot: boolean, plain: boolean): PathNode => ({ path, dot, plain, kids: undefined, seen: 0, values: NO_VALUES, obj: 0, kinds: undefined, kind: 'keyword', fv: undefined, fvOf: undefined });
+const newNode = (path: string, dot: boolean, plain: boolean): PathNode => ({ path, dot, plain, kids: undefined, seen: 0, values: NO_VALUES, obj: 0, kinds: undefined, kind: 'keyword', fv: undefined, fvOf: undefined, lastKeys: undefined, lastKids: NO_KIDS, ext: undefined, extOf: undefined });
+const NO_KIDS: PathNode[] = [];
 const NO_VALUES: JsonScalar[] = [];
 let root = newNode('', false, true);
 let pathNodes = 0;
@@ -188,18 +195,35 @@ function walkValue(st: FlattenState, node: PathNode, v: unknown, dotted: boolean
     if (node.seen === st.id) st.clash = true;
     node.obj = st.id;
   }
-  const kids = (node.kids ??= new Map());
-  for (const k of Object.keys(o)) {
-    let kid = kids.get(k);
-    if (kid === undefined) {
-      const dot = k.includes('.');
-      kid = newNode(top ? k : `${node.path}.${k}`, dot, node.plain && !dot);
-      kids.set(k, kid);
-      if (kid.plain) plainNodes.set(kid.path, kid);
-      pathNodes++;
+  // Keys are internalised strings (JSON.parse's, or a literal's): an event shaped like the last
+  // one at this path compares them by identity and takes their nodes without a lookup per key.
+  const keys = Object.keys(o);
+  let list = node.lastKids;
+  const last = node.lastKeys;
+  let same = last !== undefined && last.length === keys.length;
+  for (let i = 0; same && i < keys.length; i++) same = (last as string[])[i] === keys[i];
+  if (!same) {
+    const kids = (node.kids ??= new Map());
+    list = new Array<PathNode>(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      let kid = kids.get(k);
+      if (kid === undefined) {
+        const dot = k.includes('.');
+        kid = newNode(top ? k : `${node.path}.${k}`, dot, node.plain && !dot);
+        kids.set(k, kid);
+        if (kid.plain) plainNodes.set(kid.path, kid);
+        pathNodes++;
+      }
+      list[i] = kid;
     }
+    node.lastKeys = keys;
+    node.lastKids = list;
+  }
+  for (let i = 0; i < keys.length; i++) {
+    const kid = list[i];
     if (kid.dot && st.raw === undefined) st.raw = toMap(st.nodes, st.lists);
-    walkValue(st, kid, o[k], dotted || kid.dot);
+    walkValue(st, kid, o[keys[i]], dotted || kid.dot);
   }
 }
 
@@ -446,16 +470,18 @@ let lastNodes = NO_NODES;
 export class EventFields implements ReadonlyMap<string, FieldValues> {
   readonly names: string[] = [];
   readonly vals: FieldValues[] = [];
+  /** The fields' path nodes (when onNodes). */
+  readonly nodes: PathNode[] = [];
   private map: Map<string, FieldValues> | undefined;
   /** Whether the values were left on the (plain) path nodes. */
-  private readonly onNodes: boolean;
+  readonly onNodes: boolean;
   constructor(onNodes: boolean) {
     this.onNodes = onNodes;
   }
   add(name: string, fv: FieldValues, nd: PathNode | undefined): void {
     this.names.push(name);
     this.vals.push(fv);
-    if (nd !== undefined) (nd.fv = fv), (nd.fvOf = this);
+    if (nd !== undefined) (nd.fv = fv), (nd.fvOf = this), this.nodes.push(nd);
   }
   get size(): number {
     return this.names.length;

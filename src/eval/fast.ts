@@ -1156,6 +1156,8 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
     return { codes: colBuf.length === 0 ? NO_CODES : colBuf, lo, g, id: -1 };
   };
   const states = new Map<string, FieldState>();
+  /** Owner of the FieldStates path nodes hold (a new one whenever `states` is dropped). */
+  let statesOwner: object = {};
   const stateOf = (f: string): FieldState => {
     const st = new FieldState(fieldPlans.get(f));
     states.set(f, st);
@@ -1180,14 +1182,27 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
     if (states.size >= STATES_MAX) {
       states.clear();
       ruleStates.fill(undefined);
+      // nodes holding a dropped state must not be believed: it is no longer the one the verdict cache reads
+      statesOwner = {};
     }
     const ef = ev.fields;
     const names = ef instanceof EventFields ? ef.names : [...ef.keys()];
     const vals = ef instanceof EventFields ? ef.vals : [...ef.values()];
+    // a field's state is kept on its path node too, a lookup by name less per field and event
+    const nodes = ef instanceof EventFields && ef.onNodes ? ef.nodes : undefined;
     for (let fi = 0; fi < names.length; fi++) {
       const f = names[fi];
       const fv = vals[fi];
-      const st = states.get(f) ?? stateOf(f);
+      let st: FieldState;
+      if (nodes !== undefined) {
+        const nd = nodes[fi];
+        if (nd.extOf === statesOwner) st = nd.ext as FieldState;
+        else {
+          st = states.get(f) ?? stateOf(f);
+          nd.ext = st;
+          nd.extOf = statesOwner;
+        }
+      } else st = states.get(f) ?? stateOf(f);
       st.at = epoch;
       st.cur = -1;
       let p = st.plan;

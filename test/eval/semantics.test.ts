@@ -212,4 +212,18 @@ describe('evaluator semantics', () => {
       assert.equal(verdict({ kind: 'const', value: false }, ev), false);
     });
   });
+
+  describe('fast evaluator caches', () => {
+    it('field states dropped after 10,000 field names: the states kept on path nodes go with them (the verdict cache reads the new ones)', () => {
+      // a verdict cached per value of X (the filter case-sensitive, so no veto decides it first); its key
+      // must come from the state the field loop fills
+      const rs = compileRuleset([rule(and(str('X', 'v*'), not(str('X', 'vx', true))))], { profile: sysmon });
+      const wide: Record<string, unknown> = { X: 'v' };
+      for (let i = 0; i <= 10_000; i++) wide[`statesfill${i}`] = 'a';
+      for (const e of [wide, { X: 'v' }, { X: 'vx' }, { X: 'v' }, { X: 'vx' }]) {
+        const fast = rs.match(prepareEvent(e, sysmon));
+        assert.deepEqual(fast, rs.matchOracle(prepareEvent(e, sysmon)), JSON.stringify(e).slice(0, 40));
+      }
+    });
+  });
 });
