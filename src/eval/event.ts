@@ -70,9 +70,13 @@ export interface PathNode {
   /** The path's kind under the kinds map last asked (prepareEvent). */
   kinds: Map<string, FieldKind> | undefined;
   kind: FieldKind;
-  /** The path's values in the EventFields `fvOf` (EventFields.get reads them while that is the current one). */
-  fv: FieldValues | undefined;
-  fvOf: EventFields | undefined;
+  /**
+   * Where the path's values are in the EventFields numbered `fvOf` (EventFields.get reads them
+   * while that is the current one). Numbers, not references: a node outlives events, and a
+   * reference from it would keep an event's values alive (or cost a pass to clear it).
+   */
+  fvAt: number;
+  fvOf: number;
   /** The keys of the object last met at this path and their nodes: the next event's are nearly always the same. */
   lastKeys: string[] | undefined;
   lastKids: PathNode[];
@@ -80,7 +84,7 @@ export interface PathNode {
   ext: unknown;
   extOf: unknown;
 }
-const newNode = (path: string, dot: boolean, plain: boolean): PathNode => ({ path, dot, plain, kids: undefined, seen: 0, values: NO_VALUES, obj: 0, kinds: undefined, kind: 'keyword', fv: undefined, fvOf: undefined, lastKeys: undefined, lastKids: NO_KIDS, ext: undefined, extOf: undefined });
+const newNode = (path: string, dot: boolean, plain: boolean): PathNode => ({ path, dot, plain, kids: undefined, seen: 0, values: NO_VALUES, obj: 0, kinds: undefined, kind: 'keyword', fvAt: 0, fvOf: 0, lastKeys: undefined, lastKids: NO_KIDS, ext: undefined, extOf: undefined });
 const NO_KIDS: PathNode[] = [];
 const NO_VALUES: JsonScalar[] = [];
 let root = newNode('', false, true);
@@ -160,32 +164,20 @@ interface FlattenState {
 }
 
 function walkValue(st: FlattenState, node: PathNode, v: unknown, dotted: boolean): void {
-  if (v === null || v === undefined) return;
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v instanceof RawNumber) {
-    const raw = st.raw;
-    if (raw === undefined) {
-      if (node.seen === st.id) node.values.push(v);
-      else {
-        node.seen = st.id;
-        st.nodes.push(node);
-        st.lists.push((node.values = [v]));
-        if (node.obj === st.id) st.clash = true;
-      }
-      return;
-    }
-    const arr = raw.get(node.path);
-    if (arr) arr.push(v);
-    else {
-      raw.set(node.path, [v]);
-      if (dotted) (st.dotted ??= []).push(node.path);
-    }
+  // one typeof tells objects (arrays, RawNumber) from scalars: each object went through three and an instanceof
+  if (typeof v !== 'object') {
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') addValue(st, node, v, dotted);
+    return;
+  }
+  if (v === null) return;
+  if (v instanceof RawNumber) {
+    addValue(st, node, v, dotted);
     return;
   }
   if (Array.isArray(v)) {
     for (const m of v) walkValue(st, node, m, dotted);
     return;
   }
-  if (typeof v !== 'object') return;
   const o = v as Record<string, unknown>;
   // an object at the empty path (the document, or under a key "" there) names its keys as the document does
   const top = node.path === '';
@@ -224,6 +216,26 @@ function walkValue(st: FlattenState, node: PathNode, v: unknown, dotted: boolean
     const kid = list[i];
     if (kid.dot && st.raw === undefined) st.raw = toMap(st.nodes, st.lists);
     walkValue(st, kid, o[keys[i]], dotted || kid.dot);
+  }
+}
+
+function addValue(st: FlattenState, node: PathNode, v: JsonScalar, dotted: boolean): void {
+  const raw = st.raw;
+  if (raw === undefined) {
+    if (node.seen === st.id) node.values.push(v);
+    else {
+      node.seen = st.id;
+      st.nodes.push(node);
+      st.lists.push((node.values = [v]));
+      if (node.obj === st.id) st.clash = true;
+    }
+    return;
+  }
+  const arr = raw.get(node.path);
+  if (arr) arr.push(v);
+  else {
+    raw.set(node.path, [v]);
+    if (dotted) (st.dotted ??= []).push(node.path);
   }
 }
 
@@ -373,11 +385,8 @@ const NO_IPS = Object.freeze([]) as unknown as Ip16[];
 
 export function prepareEvent(source: Record<string, unknown>, profile: MappingProfile): PreparedEvent {
   const st = flatten(source);
-  // the previous event's values leave the nodes (held there, they would keep it alive, field by field)
-  for (const nd of lastNodes) (nd.fv = undefined), (nd.fvOf = undefined);
   const fields = new EventFields(st.raw === undefined);
   current = st.raw === undefined ? fields : undefined;
-  lastNodes = st.raw === undefined ? st.nodes : NO_NODES;
   const keywordTerms: string[] = [];
   let rejected: string | null = st.conflict;
   const limit = profile.ignoreAbove;
@@ -458,12 +467,11 @@ export function prepareEvent(source: Record<string, unknown>, profile: MappingPr
 
 /** The event being matched: the one prepared last, if it had no dotted key (its values are on the path nodes). */
 let current: EventFields | undefined;
-const NO_NODES: PathNode[] = [];
-let lastNodes = NO_NODES;
+let eventFieldsIds = 0;
 
 /**
  * An event's fields, in first-seen order. While it is the event prepared last (the one being
- * matched), a field is found through its path node, which holds its values: building a Map
+ * matched), a field is found through its path node, which holds its place: building a Map
  * per event (38 insertions and four rehashes on an ECS event) was a sixth of preparing it.
  * Any later read (correlations, explanations) builds the Map.
  */
@@ -473,15 +481,18 @@ export class EventFields implements ReadonlyMap<string, FieldValues> {
   /** The fields' path nodes (when onNodes). */
   readonly nodes: PathNode[] = [];
   private map: Map<string, FieldValues> | undefined;
-  /** Whether the values were left on the (plain) path nodes. */
+  /** Whether the values' places were left on the (plain) path nodes. */
   readonly onNodes: boolean;
+  private readonly id: number;
   constructor(onNodes: boolean) {
     this.onNodes = onNodes;
+    // 2^53 events before a repeat
+    this.id = ++eventFieldsIds;
   }
   add(name: string, fv: FieldValues, nd: PathNode | undefined): void {
     this.names.push(name);
     this.vals.push(fv);
-    if (nd !== undefined) (nd.fv = fv), (nd.fvOf = this), this.nodes.push(nd);
+    if (nd !== undefined) (nd.fvAt = this.names.length - 1), (nd.fvOf = this.id), this.nodes.push(nd);
   }
   get size(): number {
     return this.names.length;
@@ -489,7 +500,7 @@ export class EventFields implements ReadonlyMap<string, FieldValues> {
   get(name: string): FieldValues | undefined {
     if (this.onNodes && current === this) {
       const nd = plainNodes.get(name);
-      return nd !== undefined && nd.fvOf === this ? nd.fv : undefined;
+      return nd !== undefined && nd.fvOf === this.id ? this.vals[nd.fvAt] : undefined;
     }
     return this.asMap().get(name);
   }

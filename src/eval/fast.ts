@@ -1227,10 +1227,17 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
       const terms = fv.terms;
       for (let k = 0; k < terms.length; k++) {
         const t = terms[k];
-        let e = memo.get(t);
-        if (e === undefined) {
-          e = termCodes(p, t);
-          st.remember(t, e);
+        let e: MemoEntry | undefined;
+        // most fields hold the value they held on the last event: comparing is cheaper than hashing
+        if (t === st.lastTerm) e = st.lastEntry as MemoEntry;
+        else {
+          e = memo.get(t);
+          if (e === undefined) {
+            e = termCodes(p, t);
+            st.remember(t, e);
+          }
+          st.lastTerm = t;
+          st.lastEntry = e;
         }
         if (e.codes.length > 0) {
           vetoOk = e.g === e.lo;
@@ -1524,6 +1531,12 @@ class FieldState {
   /** The event (epoch) that last had this field, and its one memoised term's entry id there (-1: none). */
   at = 0;
   cur = -1;
+  /**
+   * The term last looked up and what it yields (still exact once the memo has dropped it: what a
+   * term yields depends on the plan and the term alone, and its entry id stays its own).
+   */
+  lastTerm: string | undefined = undefined;
+  lastEntry: MemoEntry | undefined = undefined;
   private lookups = 0;
   private misses = 0;
   private chars = 0;
