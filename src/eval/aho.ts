@@ -285,39 +285,26 @@ export class AffixTrie {
  * characters), the one fewest other needles share; a scan slides the windows over the text,
  * tests a bit filter of a few kilobytes, and verifies the needles filed under a window that
  * passes. 8-grams keep random text (hashes against thousands of hash IOCs) from passing often.
- * Needles of 1-3 characters go to a small automaton.
+ * Needles of 1-3 characters are looked up directly (ShortNeedles).
  */
 export class NeedleScanner {
-  private readonly short: AhoCorasick | undefined;
-  private readonly shortIds: Int32Array;
+  private readonly short: ShortNeedles | undefined;
   private readonly g4: GramTable | undefined;
   private readonly g8: GramTable | undefined;
-  private outerHit: (id: number) => void = () => undefined;
-  private readonly shortHit = (k: number): void => this.outerHit(this.shortIds[k]);
 
-  constructor(private readonly needles: string[]) {
-    const shortNeedles: string[] = [];
-    const shortIds: number[] = [];
+  constructor(needles: string[]) {
+    const short: number[] = [];
     const mid: number[] = [];
     const long: number[] = [];
-    needles.forEach((v, id) => {
-      if (v.length < 4) {
-        shortNeedles.push(v);
-        shortIds.push(id);
-      } else (v.length < 8 ? mid : long).push(id);
-    });
-    this.short = shortNeedles.length ? new AhoCorasick(shortNeedles) : undefined;
-    this.shortIds = Int32Array.from(shortIds);
+    needles.forEach((v, id) => (v.length < 4 ? short : v.length < 8 ? mid : long).push(id));
+    this.short = short.length ? new ShortNeedles(needles, short) : undefined;
     this.g4 = mid.length ? new GramTable(needles, mid, 4) : undefined;
     this.g8 = long.length ? new GramTable(needles, long, 8) : undefined;
   }
 
   /** Calls `hit(id)` for every needle occurring in the text (repeats possible). */
   scan(text: string, hit: (id: number) => void): void {
-    if (this.short) {
-      this.outerHit = hit;
-      this.short.scan(text, this.shortHit);
-    }
+    if (this.short) this.short.scan(text, hit);
     const n = text.length;
     const g4 = this.g4;
     const g8 = this.g8;
@@ -342,7 +329,107 @@ export class NeedleScanner {
   }
 }
 
+/**
+ * Needles of 1-3 characters. ASCII ones: each window of one, two and three ASCII characters ending
+ * at a position is looked up directly (a table of 128, an exact bitmap of 2^14 pairs, a hashed one of
+ * triples; a few KB in all). Others (SigmaHQ's emoji and homoglyph lists: 1,600 of the command
+ * line's 1,700 short needles) are filed under their first non-ASCII character and verified where
+ * the text has it. One Aho-Corasick automaton over both had rows 1,300 classes wide (2 MB): a
+ * cache miss per character of every command line inside the match loop.
+ */
+class ShortNeedles {
+  /** Per window, the ids of the needles it is (needles are usually distinct; a caller may repeat one). */
+  private readonly one: Array<number[] | undefined> = new Array(128).fill(undefined);
+  private readonly bits2 = new Int32Array(1 << 9);
+  private readonly pairs = new Map<number, number[]>();
+  private readonly bits3 = new Int32Array(1 << 9);
+  private readonly triples = new Map<number, number[]>();
+  private readonly wide = new Map<number, number[]>();
+  private readonly hasWide: boolean;
+
+  constructor(
+    private readonly needles: string[],
+    ids: number[],
+  ) {
+    const file = (m: Map<number, number[]>, k: number, id: number): void => {
+      const l = m.get(k);
+      if (l) l.push(id);
+      else m.set(k, [id]);
+    };
+    const ones = new Map<number, number[]>();
+    for (const id of ids) {
+      const v = needles[id];
+      const at = v.search(NON_ASCII);
+      if (at >= 0) {
+        const c = v.charCodeAt(at);
+        const l = this.wide.get(c);
+        if (l) l.push(id, at);
+        else this.wide.set(c, [id, at]);
+      } else if (v.length === 1) file(ones, v.charCodeAt(0), id);
+      else if (v.length === 2) {
+        const k = (v.charCodeAt(0) << 7) | v.charCodeAt(1);
+        this.bits2[k >>> 5] |= 1 << (k & 31);
+        file(this.pairs, k, id);
+      } else {
+        const k = (v.charCodeAt(0) << 14) | (v.charCodeAt(1) << 7) | v.charCodeAt(2);
+        const b = Math.imul(k, 0x9e3779b1) >>> 18;
+        this.bits3[b >>> 5] |= 1 << (b & 31);
+        file(this.triples, k, id);
+      }
+    }
+    for (const [c, l] of ones) this.one[c] = l;
+    this.hasWide = this.wide.size > 0;
+  }
+
+  scan(text: string, hit: (id: number) => void): void {
+    const one = this.one;
+    const bits2 = this.bits2;
+    const bits3 = this.bits3;
+    // the two characters before, while ASCII (-1 otherwise)
+    let p1 = -1;
+    let p2 = -1;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 128) {
+        if (this.hasWide) this.wideAt(text, i, c, hit);
+        p1 = p2 = -1;
+        continue;
+      }
+      const l1 = one[c];
+      if (l1 !== undefined) for (let j = 0; j < l1.length; j++) hit(l1[j]);
+      if (p1 >= 0) {
+        const k2 = (p1 << 7) | c;
+        if ((bits2[k2 >>> 5] & (1 << (k2 & 31))) !== 0) {
+          const l = this.pairs.get(k2) as number[];
+          for (let j = 0; j < l.length; j++) hit(l[j]);
+        }
+        if (p2 >= 0) {
+          const k3 = (p2 << 14) | k2;
+          const b = Math.imul(k3, 0x9e3779b1) >>> 18;
+          if ((bits3[b >>> 5] & (1 << (b & 31))) !== 0) {
+            const l = this.triples.get(k3);
+            if (l !== undefined) for (let j = 0; j < l.length; j++) hit(l[j]);
+          }
+        }
+      }
+      p2 = p1;
+      p1 = c;
+    }
+  }
+
+  /** The needles filed under the non-ASCII character c, at position i of the text: each occurrence is found there, once. */
+  private wideAt(text: string, i: number, c: number, hit: (id: number) => void): void {
+    const l = this.wide.get(c);
+    if (l === undefined) return;
+    for (let j = 0; j < l.length; j += 2) {
+      const start = i - l[j + 1];
+      if (start >= 0 && text.startsWith(this.needles[l[j]], start)) hit(l[j]);
+    }
+  }
+}
+
 const EMPTY_BITS = new Int32Array(1);
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Needles filed under one q-gram each (q = 4 or 8), as a bit filter and an open-addressing table. */
 class GramTable {

@@ -59,6 +59,27 @@ describe('NeedleScanner', () => {
   });
 });
 
+describe('NeedleScanner, short needles', () => {
+  it('finds exactly the 1-3 character needles that occur, ASCII ones by window and others by their first non-ASCII character (property)', () => {
+    // many ASCII characters so the hashed filter of triples collides; non-ASCII ones (a surrogate
+    // pair among them) between ASCII ones, where a window must not span them
+    const alphabet = [...'abcdefghijklmnopqrst -\\/"', 'é', '😀', '\u212a'];
+    const chars = (min: number, max: number) => fc.array(fc.constantFrom(...alphabet), { minLength: min, maxLength: max }).map((a) => a.join('').slice(0, max));
+    fc.assert(
+      fc.property(fc.array(chars(1, 3), { minLength: 1, maxLength: 200 }), fc.array(chars(0, 40), { minLength: 1, maxLength: 4 }), (needles, texts) => {
+        const sc = new NeedleScanner(needles);
+        for (const text of texts) {
+          const found = new Set<number>();
+          sc.scan(text, (id) => found.add(id));
+          const want = new Set(needles.map((n, i) => (text.includes(n) ? i : -1)).filter((i) => i >= 0));
+          assert.deepEqual([...found].sort((a, b) => a - b), [...want].sort((a, b) => a - b), JSON.stringify(text));
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
 describe('CharFilter', () => {
   it('rules a text out only when no needle occurs in it (property)', () => {
     // digits, hex, GUID punctuation, rare letters and non-ASCII: every commonness class
