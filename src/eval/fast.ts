@@ -1462,9 +1462,14 @@ const NO_CODES = Object.freeze([]) as unknown as number[];
 // turn it off after a window and try again much later. Bounded per field by entries and characters.
 const MEMO_WINDOW = 256;
 const MEMO_RETRY = 1 << 16;
-// Small: a field whose values outnumber them churns (its entries die old, which grows the heap)
-// and soon falls below the hit rate that keeps the memo on.
-const MEMO_ENTRIES = 256;
+// A field whose values outnumber them churns (its entries die old, which grows the heap) and soon
+// falls below the hit rate that keeps the memo on; hosts and users (a few hundred values each in
+// a real log) fit.
+const MEMO_ENTRIES = 1024;
+// Windows after the memo is (re)made in which it is kept unless nearly every lookup misses: it
+// starts empty, so a field of a few hundred values (hosts, users) misses most of its first window
+// and was turned off before it could hit (then scanned on every event).
+const MEMO_WARMUP = 4;
 const MEMO_CHARS = 1 << 14;
 const MEMO_KEY_MAX = 1024;
 const STATES_MAX = 10_000;
@@ -1540,6 +1545,8 @@ class FieldState {
   private lookups = 0;
   private misses = 0;
   private chars = 0;
+  /** Windows judged since the memo was made. */
+  private windows = 0;
   constructor(readonly plan: FieldPlan | undefined) {}
   remember(t: string, e: MemoEntry): void {
     this.misses++;
@@ -1556,8 +1563,10 @@ class FieldState {
   looked(k: number): void {
     if ((this.lookups += k) < MEMO_WINDOW) return;
     // Every miss keeps an entry that dies old when the memo fills (which grows the heap): below
-    // three quarters of hits the memo is off, and the field's terms are scanned as they come.
-    if (this.misses * 4 > this.lookups) {
+    // three quarters of hits the memo is off, and the field's terms are scanned as they come
+    // (while it warms up, below a quarter).
+    const warming = this.windows++ < MEMO_WARMUP;
+    if (warming ? this.misses * 4 > this.lookups * 3 : this.misses * 4 > this.lookups) {
       this.memo = undefined;
       this.chars = 0;
     }
@@ -1566,6 +1575,6 @@ class FieldState {
   skipped(k: number): void {
     if ((this.lookups += k) < MEMO_RETRY) return;
     this.memo = new Map();
-    this.lookups = this.misses = 0;
+    this.lookups = this.misses = this.windows = 0;
   }
 }
