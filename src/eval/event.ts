@@ -12,6 +12,7 @@
 
 import { RawNumber } from './json';
 import { parseIp, type Ip16 } from './ip';
+import { MAX_NESTING, MAX_OBJECT_DOTS, countDots, depthFault, keyFault, nestingFault, renameTrailingDots, suspectKey, totalFieldsFault } from './limits';
 import type { FieldKind, MappingProfile } from '../mapping/profile';
 
 export type JsonScalar = string | number | boolean | RawNumber;
@@ -111,9 +112,10 @@ function flatten(source: Record<string, unknown>): FlattenState {
     current = undefined;
   }
   const st: FlattenState = { nodes: [], lists: [], raw: undefined, objectPaths: [], dotted: undefined, id: ++flattens, clash: false, conflict: null };
-  walkValue(st, root, source, false);
+  walkValue(st, root, source, false, 0);
   // the lists are the event's: a long-lived node holding one would keep it through a scavenge
   for (const nd of st.nodes) nd.values = NO_VALUES;
+  if (st.trailingDot && !st.tooDeep) return flatten(renameTrailingDots(source) as Record<string, unknown>);
   if (st.raw === undefined) {
     // every path has one node: a clash is a node that was both, and the message names the first
     if (st.clash) st.conflict = firstConflict(st.objectPaths, toMap(st.nodes, st.lists));
@@ -129,6 +131,11 @@ function flatten(source: Record<string, unknown>): FlattenState {
   }
   st.conflict = firstConflict(st.objectPaths, st.raw);
   return st;
+}
+
+function fieldsFault(st: FlattenState, profile: MappingProfile): string | null {
+  const bound = (st.raw?.size ?? st.nodes.length) + st.objectPaths.length + (st.keyDots ?? 0);
+  return totalFieldsFault(profile, bound, () => (st.raw ? [...st.raw.keys()] : st.nodes.map((n) => n.path)), st.objectPaths);
 }
 
 /** One name cannot be both an object and a value in one document: ES fails to map it. */
@@ -161,9 +168,24 @@ interface FlattenState {
   /** Whether a node was both an object and a value (before any dotted key). */
   clash: boolean;
   conflict: string | null;
+  // Set only on the rare events that need them (limits.ts), so the common shape stays small.
+  /** The first key, object or nesting level that makes ES refuse the document (walk order). */
+  fault?: string;
+  /** A key ends with a dot: ES reads `a.` as `a`, so the event is flattened again, renamed. */
+  trailingDot?: boolean;
+  /** Past the nesting limit: not descended, and refused whatever its names. */
+  tooDeep?: boolean;
+  /** The dots of dotted keys: with the paths met, a bound on the fields the event adds. */
+  keyDots?: number;
 }
 
-function walkValue(st: FlattenState, node: PathNode, v: unknown, dotted: boolean): void {
+function tooDeep(st: FlattenState, depth: number): void {
+  st.fault ??= nestingFault(depth);
+  st.tooDeep = true;
+}
+
+/** `depth`: the objects and arrays open around `v` (Jackson's nesting depth, the document's own included). */
+function walkValue(st: FlattenState, node: PathNode, v: unknown, dotted: boolean, depth: number): void {
   // one typeof tells objects (arrays, RawNumber) from scalars: each object went through three and an instanceof
   if (typeof v !== 'object') {
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') addValue(st, node, v, dotted);
@@ -174,10 +196,13 @@ function walkValue(st: FlattenState, node: PathNode, v: unknown, dotted: boolean
     addValue(st, node, v, dotted);
     return;
   }
+  if (depth >= MAX_NESTING) return tooDeep(st, depth + 1);
   if (Array.isArray(v)) {
-    for (const m of v) walkValue(st, node, m, dotted);
+    for (const m of v) walkValue(st, node, m, dotted, depth + 1);
     return;
   }
+  // every name is at least one character, so a path of fewer than 2 * MAX_OBJECT_DOTS + 3 has fewer dots
+  if (node.path.length > 2 * MAX_OBJECT_DOTS + 2 && countDots(node.path) > MAX_OBJECT_DOTS) return void (st.fault ??= depthFault(node.path));
   const o = v as Record<string, unknown>;
   // an object at the empty path (the document, or under a key "" there) names its keys as the document does
   const top = node.path === '';
@@ -214,8 +239,22 @@ function walkValue(st: FlattenState, node: PathNode, v: unknown, dotted: boolean
   }
   for (let i = 0; i < keys.length; i++) {
     const kid = list[i];
+    if (suspectKey(keys[i], kid.dot)) {
+      const fault = keyFault(keys[i], top);
+      if (fault !== null) {
+        st.fault ??= fault;
+        continue;
+      }
+      if (kid.dot) {
+        if (keys[i].charCodeAt(keys[i].length - 1) === 46) st.trailingDot = true;
+        const dots = countDots(kid.path);
+        // the objects a dotted key implies are checked here: the walk never enters them
+        if (dots > MAX_OBJECT_DOTS + 1) st.fault ??= depthFault(kid.path);
+        st.keyDots = (st.keyDots ?? 0) + dots;
+      }
+    }
     if (kid.dot && st.raw === undefined) st.raw = toMap(st.nodes, st.lists);
-    walkValue(st, kid, o[keys[i]], dotted || kid.dot);
+    walkValue(st, kid, o[keys[i]], dotted || kid.dot, depth + 1);
   }
 }
 
@@ -388,7 +427,7 @@ export function prepareEvent(source: Record<string, unknown>, profile: MappingPr
   const fields = new EventFields(st.raw === undefined);
   current = st.raw === undefined ? fields : undefined;
   const keywordTerms: string[] = [];
-  let rejected: string | null = st.conflict;
+  let rejected: string | null = st.fault ?? st.conflict ?? fieldsFault(st, profile);
   const limit = profile.ignoreAbove;
   const kinds = kindMap(profile);
   const nodes = st.nodes;

@@ -79,11 +79,23 @@ function isNumberChar(c: number): boolean {
 // anything else), so a failing text backtracks in linear time; failing only sends it to the walk.
 const ALL_PLAIN = /^(?:[^"0-9-]|"[^"\\]*(?:\\.[^"\\]*)*"|(?:0|-?[1-9][0-9]{0,14})(?![0-9.eE+-]))*$/;
 
+/** Jackson's StreamReadConstraints default, which ES keeps: objects and arrays open at once, the document's own included. */
+export const MAX_NESTING = 1000;
+
+/** Past Jackson's nesting limit: ES refuses the document whatever its numbers say. */
+class TooDeep extends Error {}
+
 /** Parse one JSON text; numbers whose text would change are RawNumber. Throws SyntaxError. */
 export function parseJsonExact(text: string): unknown {
   const v = JSON.parse(text);
   if (ALL_PLAIN.test(text) || !needsExactParse(text)) return v;
-  return new ExactParser(text).parseDocument();
+  try {
+    return new ExactParser(text).parseDocument();
+  } catch (e) {
+    // the recursive parser stops there; the event (refused by ES, see limits.ts) needs no exact number
+    if (e instanceof TooDeep) return v;
+    throw e;
+  }
 }
 
 /** The exact parser on every text: the reference `parseJsonExact` must agree with (tests). */
@@ -94,6 +106,7 @@ export function parseJsonAlwaysExact(text: string): unknown {
 
 class ExactParser {
   private i = 0;
+  private depth = 0;
   constructor(private readonly s: string) {}
 
   parseDocument(): unknown {
@@ -119,8 +132,12 @@ class ExactParser {
   private value(): unknown {
     this.ws();
     const c = this.s[this.i];
-    if (c === '{') return this.object();
-    if (c === '[') return this.array();
+    if (c === '{' || c === '[') {
+      if (++this.depth > MAX_NESTING) throw new TooDeep();
+      const v = c === '{' ? this.object() : this.array();
+      this.depth--;
+      return v;
+    }
     if (c === '"') return this.string();
     if (c === 't' && this.s.startsWith('true', this.i)) return (this.i += 4), true;
     if (c === 'f' && this.s.startsWith('false', this.i)) return (this.i += 5), false;

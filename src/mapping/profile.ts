@@ -28,6 +28,10 @@ export interface MappingProfile {
 
 export const IGNORE_ABOVE = 8191;
 export const KEYWORDS_FIELD = 'sigma_keywords';
+/** `index.mapping.total_fields.limit` of every index the template creates (the evaluator models it). */
+export const TOTAL_FIELDS_LIMIT = 100000;
+/** `index.mapping.depth.limit`: ES's default, not set by the template (the evaluator models it). */
+export const DEPTH_LIMIT = 20;
 
 const ecs: MappingProfile = {
   name: 'ecs',
@@ -124,7 +128,7 @@ export function indexBody(profile: MappingProfile): Record<string, unknown> {
     settings: {
       number_of_shards: 1,
       number_of_replicas: 0,
-      'index.mapping.total_fields.limit': 100000,
+      'index.mapping.total_fields.limit': TOTAL_FIELDS_LIMIT,
       'index.max_regex_length': 100000,
     },
     mappings: {

@@ -3,13 +3,16 @@ import fc from 'fast-check';
 import { flattenEvent, parseEsDate, parseEsDateText, prepareEvent, type FieldValues, type JsonScalar, type PreparedEvent } from '../../src/eval/event';
 import { getProfile, type MappingProfile } from '../../src/mapping/profile';
 import { RawNumber } from '../../src/eval/json';
+import { keyFault, trimTrailingDots } from '../../src/eval/limits';
 
 // The definition flattenEvent is held to: a plain walk with no caches (flattenEvent reuses one
 // tree of path nodes across events and tracks each path's values on its node).
-function reference(source: Record<string, unknown>): { raw: Map<string, JsonScalar[]>; conflict: string | null } {
+function reference(source: Record<string, unknown>): { raw: Map<string, JsonScalar[]>; conflict: string | null; fault: string | null } {
   const raw = new Map<string, JsonScalar[]>();
   const objectPaths: string[] = [];
   const dotted: string[] = [];
+  // a name ES refuses is not walked; `a.` is `a` (limits.ts)
+  let fault: string | null = null;
   const walk = (prefix: string, v: unknown, dot: boolean): void => {
     if (v === null || v === undefined) return;
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v instanceof RawNumber) {
@@ -27,13 +30,25 @@ function reference(source: Record<string, unknown>): { raw: Map<string, JsonScal
     }
     if (typeof v !== 'object') return;
     if (prefix !== '') objectPaths.push(prefix);
-    for (const k of Object.keys(v as object)) walk(prefix === '' ? k : `${prefix}.${k}`, (v as Record<string, unknown>)[k], dot || k.includes('.'));
+    for (const k of Object.keys(v as object)) {
+      const bad = keyFault(k, prefix === '');
+      if (bad !== null) {
+        fault ??= bad;
+        continue;
+      }
+      const name = k.includes('.') ? trimTrailingDots(k) : k;
+      walk(prefix === '' ? name : `${prefix}.${name}`, (v as Record<string, unknown>)[k], dot || name.includes('.'));
+    }
   };
   walk('', source, false);
   for (const k of dotted) for (let d = k.indexOf('.'); d > 0; d = k.indexOf('.', d + 1)) objectPaths.push(k.slice(0, d));
   const hit = objectPaths.find((p) => raw.has(p));
-  return { raw, conflict: hit === undefined ? null : `field [${hit}] is both an object and a value` };
+  return { raw, conflict: hit === undefined ? null : `field [${hit}] is both an object and a value`, fault };
 }
+
+const sortedRaw = (m: Map<string, JsonScalar[]>) => [...m].map(([k, vs]) => [k, vs.map((v) => JSON.stringify(v)).sort()] as const).sort((x, y) => (x[0] < y[0] ? -1 : 1));
+const trailingDotKey = (v: unknown): boolean =>
+  v !== null && typeof v === 'object' && (Array.isArray(v) ? v.some(trailingDotKey) : Object.entries(v).some(([k, x]) => (k.includes('.') && k.endsWith('.')) || trailingDotKey(x)));
 
 describe('flattenEvent', () => {
   it('equals a plain walk, on streams of events sharing paths (property)', () => {
@@ -55,13 +70,18 @@ describe('flattenEvent', () => {
         for (const e of events) {
           const got = flattenEvent(e);
           const want = reference(e);
-          assert.deepEqual([...got.raw], [...want.raw]);
-          assert.equal(got.conflict, want.conflict);
+          // a key ending in a dot is renamed before the walk (a sibling of the same name joins it), so
+          // paths and a path's values may be met in another order
+          const order = trailingDotKey(e) ? sortedRaw : (m: Map<string, JsonScalar[]>) => [...m];
+          assert.deepEqual(order(got.raw), order(want.raw));
+          // …and which of several faults is named first may differ too
+          const said = trailingDotKey(e) ? (x: string | null) => x !== null : (x: string | null) => x;
+          assert.equal(said(got.conflict), said(want.conflict));
           // a prepared event's map is built when first read, from lists the next events must not touch
           prepared.push([prepareEvent(e, profile), want.raw]);
-          assert.equal(prepared[prepared.length - 1][0].rejected, want.conflict);
+          assert.equal(said(prepared[prepared.length - 1][0].rejected), said(want.fault ?? want.conflict));
         }
-        for (const [p, raw] of prepared) assert.deepEqual([...p.raw], [...raw]);
+        for (const [p, raw] of prepared) assert.deepEqual(sortedRaw(p.raw), sortedRaw(raw));
         prepared.length = 0;
       }),
       { numRuns: 3000 },
