@@ -19,17 +19,40 @@ export interface HarnessEvent {
   line?: number;
 }
 
-/** JSON text that writes a RawNumber as its source text, so ES indexes what the evaluator reads. */
+/**
+ * JSON text that writes a RawNumber as its source text, so ES indexes what the evaluator reads.
+ * Iterative: an event nested 20,000 levels deep is still sent, for the engine to refuse (a
+ * recursive walk overflowed the stack).
+ */
 export function stringifyExact(value: unknown): string {
-  if (value instanceof RawNumber) return value.raw;
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => stringifyExact(v === undefined ? null : v)).join(',')}]`;
-  const parts: string[] = [];
-  for (const [k, v] of Object.entries(value)) {
-    if (v === undefined) continue;
-    parts.push(`${JSON.stringify(k)}:${stringifyExact(v)}`);
+  const out: string[] = [];
+  // each frame: the container, its keys (objects) and the next member to write
+  const stack: { v: unknown[] | Record<string, unknown>; keys: string[] | undefined; i: number }[] = [];
+  const open = (v: unknown): void => {
+    if (v instanceof RawNumber) out.push(v.raw);
+    else if (v === null || typeof v !== 'object') out.push(JSON.stringify(v) ?? 'null');
+    else if (Array.isArray(v)) (out.push('['), stack.push({ v, keys: undefined, i: 0 }));
+    else (out.push('{'), stack.push({ v: v as Record<string, unknown>, keys: Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined), i: 0 }));
+  };
+  open(value);
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1];
+    if (f.keys === undefined) {
+      const a = f.v as unknown[];
+      if (f.i === a.length) (out.push(']'), stack.pop());
+      else {
+        if (f.i > 0) out.push(',');
+        const m = a[f.i++];
+        open(m === undefined ? null : m);
+      }
+    } else if (f.i === f.keys.length) (out.push('}'), stack.pop());
+    else {
+      const k = f.keys[f.i++];
+      out.push(`${f.i > 1 ? ',' : ''}${JSON.stringify(k)}:`);
+      open((f.v as Record<string, unknown>)[k]);
+    }
   }
-  return `{${parts.join(',')}}`;
+  return out.join('');
 }
 
 function withoutId(ev: Record<string, unknown>): Record<string, unknown> {
