@@ -136,7 +136,7 @@ function mapped(profile: MappingProfile): Set<string> {
 
 /** Fields the index can still add: the limit less what the template maps. */
 export function newFieldsAllowed(profile: MappingProfile): number {
-  return TOTAL_FIELDS_LIMIT - mapped(profile).size;
+  return (profile.totalFieldsLimit ?? TOTAL_FIELDS_LIMIT) - mapped(profile).size;
 }
 
 /**
@@ -160,5 +160,5 @@ export function totalFieldsFault(profile: MappingProfile, bound: number, valuePa
   for (const p of valuePaths()) add(p);
   for (const p of objectPaths) add(p);
   if (added.size <= allowed) return null;
-  return `Limit of total fields [${TOTAL_FIELDS_LIMIT}] has been exceeded while adding new fields [${allowed + 1}]`;
+  return `Limit of total fields [${profile.totalFieldsLimit ?? TOTAL_FIELDS_LIMIT}] has been exceeded while adding new fields [${allowed + 1}]`;
 }

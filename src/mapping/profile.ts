@@ -24,6 +24,8 @@ export interface MappingProfile {
   keywordsField: string;
   /** Fields with a type other than keyword. Dotted names, as ES flattens objects. */
   fields: Record<string, FieldKind>;
+  /** `index.mapping.total_fields.limit` of the index (default TOTAL_FIELDS_LIMIT; tests set a small one). */
+  totalFieldsLimit?: number;
 }
 
 export const IGNORE_ABOVE = 8191;
@@ -128,7 +130,7 @@ export function indexBody(profile: MappingProfile): Record<string, unknown> {
     settings: {
       number_of_shards: 1,
       number_of_replicas: 0,
-      'index.mapping.total_fields.limit': TOTAL_FIELDS_LIMIT,
+      'index.mapping.total_fields.limit': profile.totalFieldsLimit ?? TOTAL_FIELDS_LIMIT,
       'index.max_regex_length': 100000,
     },
     mappings: {
