@@ -80,6 +80,19 @@ describe('sigma-es match', () => {
     assert.deepEqual(fail.out.map((l) => JSON.parse(l).event), [0], 'matches before the bad line are still reported');
   });
 
+  it('counts events Elasticsearch would refuse for their shape, however deep, and goes on (1 and 2 workers)', async function () {
+    this.timeout(120_000);
+    const deep = (n: number) => `{"Image":"C:\\\\wmic.exe","CommandLine":"wmic /node:10.0.0.5 x","deep":${'{"a":'.repeat(n)}1.0${'}'.repeat(n)}}`;
+    const arrays = `{"Image":"C:\\\\wmic.exe","CommandLine":"wmic /node:10.0.0.5 x","deep":${'['.repeat(20_000)}1${']'.repeat(20_000)}}`;
+    const text = [deep(19), deep(20), deep(5_000), deep(20_000), arrays, E(hit)].join('\n') + '\n';
+    for (const workers of [1, 2]) {
+      const r = await run(text, { workers });
+      assert.equal(r.code, 0, r.err);
+      assert.deepEqual(r.out.map((l) => JSON.parse(l).event), [0, 5], `${workers} worker(s)`);
+      assert.match(r.err, /6 event\(s\), 2 match\(es\).*4 event\(s\) Elasticsearch would reject/s);
+    }
+  });
+
   it('--explain says which items matched and why the filter failed', async () => {
     const r = await run(E(local) + '\n', { explain: true });
     const text = r.out.join('\n');
