@@ -33,7 +33,7 @@ export function renderText(r: HarnessReport): string {
     for (const f of r.failures) out.push(`  ${f.set}: ${f.file}${f.rule ? ` [${f.rule}]` : ''}${f.target ? ` (${f.target})` : ''}: ${f.code} ${f.message}`);
   }
   if (r.skipped.length) {
-    out.push('', `not compared (${r.skipped.length}): rules or targets that cannot run on this set, each for a stated reason`);
+    out.push('', `not compared (${r.skipped.length}): rules or targets that cannot run on this set, and events both sides refuse, each for a stated reason`);
     for (const f of r.skipped.slice(0, 50)) out.push(`  ${f.set}: ${f.file}${f.rule ? ` [${f.rule}]` : ''}${f.target ? ` (${f.target})` : ''}: ${f.code} ${f.message}`);
     if (r.skipped.length > 50) out.push(`  … and ${r.skipped.length - 50} more (see --json)`);
   }

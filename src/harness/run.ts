@@ -230,11 +230,27 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessReport> {
 
     const index = indexName(prefix, set.name, engine.flavour);
     const seeded = await seedEvents(engine.client, index, set.profile, set.events, { recreate: true });
-    const shortfall = seedShortfall(seeded);
-    if (shortfall) {
-      report.failures.push({ set: set.name, file: set.fixture?.file ?? '', rule: '', code: 'SEED_INCOMPLETE', message: shortfall });
-    }
     const prepared = set.events.map((e) => prepareEvent(e.source, set.profile));
+    // A document the engine refuses is a verdict too: the evaluator must reject that event (and
+    // match nothing on it). Agreeing refusals are listed, not failures; anything else missing
+    // from the index (duplicate ids) still is one.
+    const refused = new Map(seeded.rejected.map((x) => [x.id, x]));
+    const file = set.fixture?.file ?? '';
+    set.events.forEach((ev, i) => {
+      report.compared++;
+      const byEngine = refused.get(ev.id);
+      const byEvaluator = prepared[i].rejected;
+      const where = `event ${ev.id}${ev.line ? ` (line ${ev.line})` : ''}`;
+      if (byEngine && byEvaluator !== null) {
+        report.skipped.push({ set: set.name, file, rule: '', code: 'EVENT_REFUSED', message: `${where}: refused by the engine (${byEngine.reason}) and by the evaluator (${byEvaluator})` });
+      } else if (byEngine || byEvaluator !== null) {
+        const message = byEngine ? `the engine refused it (${byEngine.reason}); the evaluator accepts it` : `the engine indexed it; the evaluator rejects it (${byEvaluator})`;
+        report.failures.push({ set: set.name, file, rule: '', code: 'REFUSAL_MISMATCH', message: `${where}: ${message}` });
+      }
+    });
+    if (seeded.countInIndex !== seeded.read - seeded.rejected.length) {
+      report.failures.push({ set: set.name, file, rule: '', code: 'SEED_INCOMPLETE', message: seedShortfall(seeded) ?? '' });
+    }
     // One evaluator pass per event, handed out to the rules it matched.
     const evalHits = runnable.map(() => new Set<string>());
     const slot = new Map<number, number>();
