@@ -12,7 +12,7 @@
 
 import { RawNumber } from './json';
 import { parseIp, type Ip16 } from './ip';
-import { MAX_NESTING, MAX_OBJECT_DOTS, countDots, depthFault, keyFault, nestingFault, renameTrailingDots, suspectKey, totalFieldsFault } from './limits';
+import { MAX_NESTING, MAX_OBJECT_DOTS, countDots, depthFault, keyFault, nestingFault, newFieldsAllowed, renameTrailingDots, suspectKey, totalFieldsFault } from './limits';
 import type { FieldKind, MappingProfile } from '../mapping/profile';
 
 export type JsonScalar = string | number | boolean | RawNumber;
@@ -81,11 +81,13 @@ export interface PathNode {
   /** The keys of the object last met at this path and their nodes: the next event's are nearly always the same. */
   lastKeys: string[] | undefined;
   lastKids: PathNode[];
+  /** Whether one of those keys needs a look from limits.ts (most objects have none: no look per key). */
+  lastSuspect: boolean;
   /** A slot for the evaluator (fast.ts: its per-field state, valid while `extOf` is its owner). */
   ext: unknown;
   extOf: unknown;
 }
-const newNode = (path: string, dot: boolean, plain: boolean): PathNode => ({ path, dot, plain, kids: undefined, seen: 0, values: NO_VALUES, obj: 0, kinds: undefined, kind: 'keyword', fvAt: 0, fvOf: 0, lastKeys: undefined, lastKids: NO_KIDS, ext: undefined, extOf: undefined });
+const newNode = (path: string, dot: boolean, plain: boolean): PathNode => ({ path, dot, plain, kids: undefined, seen: 0, values: NO_VALUES, obj: 0, kinds: undefined, kind: 'keyword', fvAt: 0, fvOf: 0, lastKeys: undefined, lastKids: NO_KIDS, lastSuspect: false, ext: undefined, extOf: undefined });
 const NO_KIDS: PathNode[] = [];
 const NO_VALUES: JsonScalar[] = [];
 let root = newNode('', false, true);
@@ -133,8 +135,13 @@ function flatten(source: Record<string, unknown>): FlattenState {
   return st;
 }
 
+let allowedFor: MappingProfile | undefined;
+let allowed = 0;
 function fieldsFault(st: FlattenState, profile: MappingProfile): string | null {
+  if (profile !== allowedFor) (allowed = newFieldsAllowed(profile)), (allowedFor = profile);
+  // paths met (with repeats) bound the fields the event adds: most events are far below
   const bound = (st.raw?.size ?? st.nodes.length) + st.objectPaths.length + (st.keyDots ?? 0);
+  if (bound <= allowed) return null;
   return totalFieldsFault(profile, bound, () => (st.raw ? [...st.raw.keys()] : st.nodes.map((n) => n.path)), st.objectPaths);
 }
 
@@ -179,6 +186,10 @@ interface FlattenState {
   keyDots?: number;
 }
 
+// read once: an imported binding is a property load (a getter, re-exported) on every object met
+const NESTING_LIMIT = MAX_NESTING;
+const DEEP_OBJECT_DOTS = MAX_OBJECT_DOTS;
+
 function tooDeep(st: FlattenState, depth: number): void {
   st.fault ??= nestingFault(depth);
   st.tooDeep = true;
@@ -196,13 +207,13 @@ function walkValue(st: FlattenState, node: PathNode, v: unknown, dotted: boolean
     addValue(st, node, v, dotted);
     return;
   }
-  if (depth >= MAX_NESTING) return tooDeep(st, depth + 1);
+  if (depth >= NESTING_LIMIT) return tooDeep(st, depth + 1);
   if (Array.isArray(v)) {
     for (const m of v) walkValue(st, node, m, dotted, depth + 1);
     return;
   }
   // every name is at least one character, so a path of fewer than 2 * MAX_OBJECT_DOTS + 3 has fewer dots
-  if (node.path.length > 2 * MAX_OBJECT_DOTS + 2 && countDots(node.path) > MAX_OBJECT_DOTS) return void (st.fault ??= depthFault(node.path));
+  if (node.path.length > 2 * DEEP_OBJECT_DOTS + 2 && countDots(node.path) > DEEP_OBJECT_DOTS) return void (st.fault ??= depthFault(node.path));
   const o = v as Record<string, unknown>;
   // an object at the empty path (the document, or under a key "" there) names its keys as the document does
   const top = node.path === '';
@@ -236,10 +247,13 @@ function walkValue(st: FlattenState, node: PathNode, v: unknown, dotted: boolean
     }
     node.lastKeys = keys;
     node.lastKids = list;
+    let suspect = false;
+    for (let i = 0; i < keys.length && !suspect; i++) suspect = suspectKey(keys[i], list[i].dot);
+    node.lastSuspect = suspect;
   }
   for (let i = 0; i < keys.length; i++) {
     const kid = list[i];
-    if (suspectKey(keys[i], kid.dot)) {
+    if (node.lastSuspect && suspectKey(keys[i], kid.dot)) {
       const fault = keyFault(keys[i], top);
       if (fault !== null) {
         st.fault ??= fault;
@@ -249,7 +263,7 @@ function walkValue(st: FlattenState, node: PathNode, v: unknown, dotted: boolean
         if (keys[i].charCodeAt(keys[i].length - 1) === 46) st.trailingDot = true;
         const dots = countDots(kid.path);
         // the objects a dotted key implies are checked here: the walk never enters them
-        if (dots > MAX_OBJECT_DOTS + 1) st.fault ??= depthFault(kid.path);
+        if (dots > DEEP_OBJECT_DOTS + 1) st.fault ??= depthFault(kid.path);
         st.keyDots = (st.keyDots ?? 0) + dots;
       }
     }
