@@ -12,7 +12,7 @@
 
 import { RawNumber } from './json';
 import { parseIp, type Ip16 } from './ip';
-import { MAX_NESTING, MAX_OBJECT_DOTS, countDots, depthFault, keyFault, nestingFault, newFieldsAllowed, renameTrailingDots, suspectKey, totalFieldsFault } from './limits';
+import { MAX_NESTING, MAX_OBJECT_DOTS, countDots, depthFault, keyFault, nestingFault, newFieldsAllowed, objectUnderLeafFault, renameTrailingDots, suspectKey, templateShape, totalFieldsFault, valueAtObjectFault } from './limits';
 import type { FieldKind, MappingProfile } from '../mapping/profile';
 
 export type JsonScalar = string | number | boolean | RawNumber;
@@ -143,6 +143,20 @@ function fieldsFault(st: FlattenState, profile: MappingProfile): string | null {
   const bound = (st.raw?.size ?? st.nodes.length) + st.objectPaths.length + (st.keyDots ?? 0);
   if (bound <= allowed) return null;
   return totalFieldsFault(profile, bound, () => (st.raw ? [...st.raw.keys()] : st.nodes.map((n) => n.path)), st.objectPaths);
+}
+
+/** An object where the profile's template maps a value, or a value where it maps an object (limits.ts templateShape). */
+function templateFault(st: FlattenState, profile: MappingProfile): string | null {
+  const t = templateShape(profile);
+  for (const p of st.objectPaths) {
+    const kind = t.leaves.get(p);
+    if (kind !== undefined) return objectUnderLeafFault(p, kind);
+  }
+  for (const o of t.objects) {
+    // before any dotted key every path has one node, the plain one
+    if (st.raw !== undefined ? st.raw.has(o) : plainNodes.get(o)?.seen === st.id) return valueAtObjectFault(o);
+  }
+  return null;
 }
 
 /** One name cannot be both an object and a value in one document: ES fails to map it. */
@@ -441,7 +455,7 @@ export function prepareEvent(source: Record<string, unknown>, profile: MappingPr
   const fields = new EventFields(st.raw === undefined);
   current = st.raw === undefined ? fields : undefined;
   const keywordTerms: string[] = [];
-  let rejected: string | null = st.fault ?? st.conflict ?? fieldsFault(st, profile);
+  let rejected: string | null = st.fault ?? st.conflict ?? templateFault(st, profile) ?? fieldsFault(st, profile);
   const limit = profile.ignoreAbove;
   const kinds = kindMap(profile);
   const nodes = st.nodes;

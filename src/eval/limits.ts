@@ -4,7 +4,7 @@
  * The flatten walk in event.ts calls these while it meets keys and objects, so an event ES
  * would refuse is marked `rejected`, and a deep one is not descended (no recursion blows up).
  */
-import { DEPTH_LIMIT, TOTAL_FIELDS_LIMIT, type MappingProfile } from '../mapping/profile';
+import { DEPTH_LIMIT, TOTAL_FIELDS_LIMIT, type FieldKind, type MappingProfile } from '../mapping/profile';
 import { MAX_NESTING, RawNumber } from './json';
 
 export { MAX_NESTING };
@@ -162,3 +162,35 @@ export function totalFieldsFault(profile: MappingProfile, bound: number, valuePa
   if (added.size <= allowed) return null;
   return `Limit of total fields [${profile.totalFieldsLimit ?? TOTAL_FIELDS_LIMIT}] has been exceeded while adding new fields [${allowed + 1}]`;
 }
+
+/** The profile's template as ES maps it before any document: its typed leaves, and the objects their dotted names imply. */
+export interface TemplateShape {
+  leaves: Map<string, FieldKind>;
+  objects: string[];
+}
+const templateShapes = new WeakMap<MappingProfile, TemplateShape>();
+
+/**
+ * A document giving an object where the template maps a value ("failed to parse field
+ * [SourceIp] of type [ip] … Expected text … but found START_OBJECT") or a value where it maps
+ * an object ("object mapping for [process] tried to parse field [process] as object, but found
+ * a concrete value") is refused in any index made from the profile, whatever it held before.
+ */
+export function templateShape(profile: MappingProfile): TemplateShape {
+  let t = templateShapes.get(profile);
+  if (!t) {
+    const leaves = new Map<string, FieldKind>([[profile.keywordsField, 'keyword']]);
+    const objects = new Set<string>();
+    for (const [field, kind] of Object.entries(profile.fields)) {
+      leaves.set(field, kind);
+      for (let d = field.indexOf('.'); d > 0; d = field.indexOf('.', d + 1)) objects.add(field.slice(0, d));
+    }
+    t = { leaves, objects: [...objects] };
+    templateShapes.set(profile, t);
+  }
+  return t;
+}
+
+export const objectUnderLeafFault = (path: string, kind: FieldKind): string => `failed to parse field [${path}] of type [${kind}]`;
+// ES names the field by its last name ([null] when the value sits in an array)
+export const valueAtObjectFault = (path: string): string => `object mapping for [${path}] tried to parse field [${path.slice(path.lastIndexOf('.') + 1)}] as object, but found a concrete value`;
