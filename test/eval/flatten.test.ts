@@ -50,19 +50,26 @@ const sortedRaw = (m: Map<string, JsonScalar[]>) => [...m].map(([k, vs]) => [k, 
 const trailingDotKey = (v: unknown): boolean =>
   v !== null && typeof v === 'object' && (Array.isArray(v) ? v.some(trailingDotKey) : Object.entries(v).some(([k, x]) => (k.includes('.') && k.endsWith('.')) || trailingDotKey(x)));
 
+/**
+ * Events whose keys collide once flattened (dotted ones, empty ones, leading and trailing dots),
+ * with nested arrays and objects, over a few scalars plus `extra`.
+ */
+function eventArb(extra: unknown[]): fc.Arbitrary<Record<string, unknown>> {
+  const key = fc.constantFrom('a', 'b', 'a.b', 'b.a', '', 'a.', '.b', 'c');
+  const value = fc.letrec<{ v: unknown }>((tie) => ({
+    v: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.constantFrom<unknown>('x', 'y', 1, 2.5, true, null, ...extra, new RawNumber('1.0', 1)),
+      fc.array(tie('v'), { maxLength: 3 }),
+      fc.dictionary(key, tie('v'), { maxKeys: 4 }),
+    ),
+  })).v;
+  return fc.dictionary(key, value, { maxKeys: 5 });
+}
+
 describe('flattenEvent', () => {
   it('equals a plain walk, on streams of events sharing paths (property)', () => {
-    // keys that collide once flattened: dotted ones, empty ones, leading and trailing dots
-    const key = fc.constantFrom('a', 'b', 'a.b', 'b.a', '', 'a.', '.b', 'c');
-    const value = fc.letrec<{ v: unknown }>((tie) => ({
-      v: fc.oneof(
-        { depthSize: 'small', withCrossShrink: true },
-        fc.constantFrom<unknown>('x', 'y', 1, 2.5, true, null, new RawNumber('1.0', 1)),
-        fc.array(tie('v'), { maxLength: 3 }),
-        fc.dictionary(key, tie('v'), { maxKeys: 4 }),
-      ),
-    })).v;
-    const event = fc.dictionary(key, value, { maxKeys: 5 });
+    const event = eventArb([]);
     const profile = getProfile('sysmon') as MappingProfile;
     const prepared: [PreparedEvent, Map<string, JsonScalar[]>][] = [];
     fc.assert(
@@ -91,16 +98,7 @@ describe('flattenEvent', () => {
 
 describe('prepareEvent fields', () => {
   it('read while the event is the last prepared (through the path nodes) and after later events (a map) give the same answers (property)', () => {
-    const key = fc.constantFrom('a', 'b', 'a.b', 'b.a', '', 'a.', '.b', 'c');
-    const value = fc.letrec<{ v: unknown }>((tie) => ({
-      v: fc.oneof(
-        { depthSize: 'small', withCrossShrink: true },
-        fc.constantFrom<unknown>('x', 'y', 1, 2.5, true, null, '', new RawNumber('1.0', 1)),
-        fc.array(tie('v'), { maxLength: 3 }),
-        fc.dictionary(key, tie('v'), { maxKeys: 4 }),
-      ),
-    })).v;
-    const event = fc.dictionary(key, value, { maxKeys: 5 });
+    const event = eventArb(['']);
     const profile = getProfile('sysmon') as MappingProfile;
     fc.assert(
       fc.property(fc.array(fc.tuple(event, fc.boolean()), { minLength: 1, maxLength: 8 }), (events) => {
