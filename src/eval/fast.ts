@@ -874,9 +874,24 @@ interface EqIndex {
 
 const SIG_BITS = 14;
 
-function eqSig(t: string): number {
+export function eqSig(t: string): number {
   const n = t.length;
   const h = Math.imul(n, 0x9e3779b1) ^ Math.imul(n ? t.charCodeAt(0) : 0, 0x85ebca6b) ^ Math.imul(n ? t.charCodeAt(n - 1) : 0, 0xc2b2ae35);
+  return Math.imul(h ^ (h >>> 15), 0x27d4eb2f) >>> (32 - SIG_BITS);
+}
+
+/** witnessFold of one character (it maps each UTF-16 unit alone, so a term's fold keeps its length). */
+function foldUnit(c: number): number {
+  if (c >= 65 && c <= 90) return c + 32;
+  if (c < 128) return c;
+  const m = SPECIAL_FOLD[c];
+  return m !== undefined ? m : c;
+}
+
+/** eqSig of witnessFold(t), without folding t: it reads only the length and the end characters. */
+export function rawEqSig(t: string): number {
+  const n = t.length;
+  const h = Math.imul(n, 0x9e3779b1) ^ Math.imul(n ? foldUnit(t.charCodeAt(0)) : 0, 0x85ebca6b) ^ Math.imul(n ? foldUnit(t.charCodeAt(n - 1)) : 0, 0xc2b2ae35);
   return Math.imul(h ^ (h >>> 15), 0x27d4eb2f) >>> (32 - SIG_BITS);
 }
 
@@ -1039,11 +1054,11 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
   // Per field, what to do for it, so an event's fields are visited once and each keyword term is
   // folded and scanned once: the unbound-keyword needles ride in every keyword field's automaton.
   const fieldPlans = new Map<string, FieldPlan>();
-  for (const [f, x] of specs) if (f !== null) fieldPlans.set(f, new FieldPlan(x, kwSub, !!kwEq));
+  for (const [f, x] of specs) if (f !== null) fieldPlans.set(f, new FieldPlan(x, kwSub, kwEq));
   for (const p of fieldPlans.values()) p.sub?.seal();
   for (const x of specs.values()) for (const l of [x.sub, x.pre, x.suf]) l.seal();
   // keyword fields no rule names still carry the unbound keywords' atoms
-  const kwPlan = kwSub || kwEq ? new FieldPlan(undefined, kwSub, !!kwEq) : undefined;
+  const kwPlan = kwSub || kwEq ? new FieldPlan(undefined, kwSub, kwEq) : undefined;
 
   const n = rules.length;
   // per group: the event (epoch) one of its slots last held on, and how many did
@@ -1394,27 +1409,41 @@ class FieldPlan {
   /** Substring needles are all the plan looks terms up in (no exact values, prefixes or suffixes). */
   readonly subOnly: boolean;
   private rawFilter: CharFilter | undefined;
+  private readonly rawEq: EqIndex | undefined;
   private ac: NeedleScanner | undefined;
   private preTrie: AffixTrie | undefined;
   private sufTrie: AffixTrie | undefined;
 
-  constructor(x: FieldSpec | undefined, kwSub: Needles | undefined, kwEq: boolean) {
+  constructor(x: FieldSpec | undefined, kwSub: Needles | undefined, kwEq: EqIndex | undefined) {
     this.has = x?.has.length ? x.has : undefined;
     this.eq = x?.eq.size ? eqIndex(x.eq) : undefined;
     const sub = x ? x.sub.concat(kwSub) : kwSub;
     this.sub = sub?.needles.length ? sub : undefined;
     this.pre = x?.pre.needles.length ? x.pre : undefined;
     this.suf = x?.suf.needles.length ? x.suf : undefined;
-    this.terms = !!(this.eq || this.sub || this.pre || this.suf) || kwEq;
-    this.subOnly = !!this.sub && !this.eq && !this.pre && !this.suf && !kwEq;
+    this.terms = !!(this.eq || this.sub || this.pre || this.suf) || !!kwEq;
+    // The unbound keywords' exact values ride on every keyword field too: leaving them out of the
+    // raw pre-test sent the ECS hash and GUID fields (5 a event, ~250 characters) through folding,
+    // hashing and the scanner's filter on every event.
+    this.subOnly = !!this.sub && !this.eq && !this.pre && !this.suf;
+    this.rawEq = kwEq;
   }
   /**
-   * Whether some term, before folding, may hold a substring needle (subOnly plans): hashes, GUIDs,
-   * times and numbers against word needles are then ruled out without folding them.
+   * Whether some term, before folding, may hold a substring needle or an unbound keyword's exact
+   * value (subOnly plans): hashes, GUIDs, times and numbers against word needles are then ruled
+   * out without folding them.
    */
   rawMayContain(terms: string[]): boolean {
     const f = (this.rawFilter ??= new CharFilter((this.sub as Needles).needles, true));
-    for (let i = 0; i < terms.length; i++) if (f.mayContain(terms[i])) return true;
+    const eq = this.rawEq;
+    for (let i = 0; i < terms.length; i++) {
+      const t = terms[i];
+      if (eq !== undefined) {
+        const b = rawEqSig(t);
+        if ((eq.sigs[b >>> 5] & (1 << (b & 31))) !== 0) return true;
+      }
+      if (f.mayContain(t)) return true;
+    }
     return false;
   }
   automaton(): NeedleScanner {

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { compileRuleset, prepareEvent } from '../../src/eval';
-import { witnessFold } from '../../src/eval/fast';
+import { eqSig, rawEqSig, witnessFold } from '../../src/eval/fast';
 import { compileWildcardMatcher } from '../../src/eval/lucene';
 import { getProfile, type MappingProfile } from '../../src/mapping/profile';
 import type { IrNode, PatternPart } from '../../src/ir/types';
@@ -280,6 +280,42 @@ describe('fast evaluator vs full-scan oracle (property)', () => {
       const fast = rs.match(p);
       if (i % 97 === 0 || i >= 139_000) assert.deepEqual(fast, rs.matchOracle(p), `event ${i}`);
     }
+  });
+
+  // A field whose values never repeat (memo off) and whose plan is substring needles plus the
+  // unbound keywords' exact values is pre-tested on its raw terms: a term that folds to an exact
+  // value (other cases, Kelvin sign, dotted or dotless i, long s at its ends) must not be ruled out.
+  it('agree on fields pre-tested raw against the unbound keywords\' exact values', () => {
+    const MATES: Record<string, string[]> = { a: ['a', 'A'], k: ['k', 'K', '\u212a'], s: ['s', 'S', '\u017f'], i: ['i', 'I', '\u0130', '\u0131'], b: ['b', 'B'], '1': ['1'], '.': ['.'], é: ['é', 'É'] };
+    const word = fc.array(fc.constantFrom(...Object.keys(MATES)), { minLength: 1, maxLength: 6 });
+    fc.assert(
+      fc.property(fc.array(word, { minLength: 1, maxLength: 5 }), word, fc.array(fc.nat(), { minLength: 64, maxLength: 64 }), (values, needle, seeds) => {
+        const queries: IrNode[] = [...values.map((v) => str(null, v.join(''))), str(null, `*${needle.join('')}*`), or(str('a', '*zz*'), str('a', '*q1*'))];
+        const rs = compileRuleset(queries.map((q) => rule(q)), { profile: sysmon });
+        // a term that folds to an exact value, each character one of its fold mates
+        const variant = (s: number): string => values[s % values.length].map((ch, j) => { const m = MATES[ch]; return m[(s >> (j % 8)) % m.length]; }).join('');
+        for (let i = 0; i < 1200; i++) {
+          const s = seeds[i % 64] + i;
+          const h = i % 7 === 0 ? variant(s) : i % 11 === 0 ? `${i}${needle.join('').toUpperCase()}` : String(i * 7919);
+          const a = i % 5 === 0 ? variant(s + 1) : `${i}`;
+          const p = prepareEvent({ h, a, n: { h: [String(i), i % 3 === 0 ? variant(s + 2) : '0'] } }, rs.profile);
+          const fast = rs.match(p);
+          if (i >= 300 || i % 50 === 0) assert.deepEqual(fast, rs.matchOracle(p), `event ${i}`);
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('rawEqSig is eqSig of the witness fold', () => {
+    const unit = fc.oneof(fc.constantFrom(...CHARS), fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)));
+    fc.assert(
+      fc.property(fc.array(unit, { maxLength: 6 }), (a) => {
+        const t = a.join('');
+        assert.equal(rawEqSig(t), eqSig(witnessFold(t)));
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('the witness fold never separates what Lucene case_insensitive joins (whole BMP)', () => {
