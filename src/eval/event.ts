@@ -12,7 +12,7 @@
 
 import { RawNumber } from './json';
 import { parseIp, type Ip16 } from './ip';
-import { MAX_NESTING, MAX_OBJECT_DOTS, countDots, depthFault, keyFault, nestingFault, newFieldsAllowed, objectUnderLeafFault, renameTrailingDots, suspectKey, templateShape, totalFieldsFault, valueAtObjectFault } from './limits';
+import { MAX_NESTING, MAX_OBJECT_DOTS, countDots, depthFault, keyFault, nestingFault, objectUnderLeafFault, renameTrailingDots, suspectKey, templateShape, totalFieldsFault, valueAtObjectFault, type TemplateShape } from './limits';
 import type { FieldKind, MappingProfile } from '../mapping/profile';
 
 export type JsonScalar = string | number | boolean | RawNumber;
@@ -135,19 +135,15 @@ function flatten(source: Record<string, unknown>): FlattenState {
   return st;
 }
 
-let allowedFor: MappingProfile | undefined;
-let allowed = 0;
-function fieldsFault(st: FlattenState, profile: MappingProfile): string | null {
-  if (profile !== allowedFor) (allowed = newFieldsAllowed(profile)), (allowedFor = profile);
+function fieldsFault(st: FlattenState, profile: MappingProfile, t: TemplateShape): string | null {
   // paths met (with repeats) bound the fields the event adds: most events are far below
   const bound = (st.raw?.size ?? st.nodes.length) + st.objectPaths.length + (st.keyDots ?? 0);
-  if (bound <= allowed) return null;
+  if (bound <= t.newFieldsAllowed) return null;
   return totalFieldsFault(profile, bound, () => (st.raw ? [...st.raw.keys()] : st.nodes.map((n) => n.path)), st.objectPaths);
 }
 
 /** An object where the profile's template maps a value, or a value where it maps an object (limits.ts templateShape). */
-function templateFault(st: FlattenState, profile: MappingProfile): string | null {
-  const t = templateShape(profile);
+function templateFault(st: FlattenState, t: TemplateShape): string | null {
   for (const p of st.objectPaths) {
     const kind = t.leaves.get(p);
     if (kind !== undefined) return objectUnderLeafFault(p, kind);
@@ -455,7 +451,8 @@ export function prepareEvent(source: Record<string, unknown>, profile: MappingPr
   const fields = new EventFields(st.raw === undefined);
   current = st.raw === undefined ? fields : undefined;
   const keywordTerms: string[] = [];
-  let rejected: string | null = st.fault ?? st.conflict ?? templateFault(st, profile) ?? fieldsFault(st, profile);
+  const shape = templateShape(profile);
+  let rejected: string | null = st.fault ?? st.conflict ?? templateFault(st, shape) ?? fieldsFault(st, profile, shape);
   const limit = profile.ignoreAbove;
   const kinds = kindMap(profile);
   const nodes = st.nodes;

@@ -119,24 +119,9 @@ export function renameTrailingDots(v: unknown): unknown {
   return out;
 }
 
-/** The paths a fresh index from the profile maps before any document: fields, catch-all, their objects. */
-const mappedPaths = new WeakMap<MappingProfile, Set<string>>();
-function mapped(profile: MappingProfile): Set<string> {
-  let s = mappedPaths.get(profile);
-  if (!s) {
-    s = new Set([profile.keywordsField]);
-    for (const f of Object.keys(profile.fields)) {
-      s.add(f);
-      for (let d = f.indexOf('.'); d > 0; d = f.indexOf('.', d + 1)) s.add(f.slice(0, d));
-    }
-    mappedPaths.set(profile, s);
-  }
-  return s;
-}
-
 /** Fields the index can still add: the limit less what the template maps. */
 export function newFieldsAllowed(profile: MappingProfile): number {
-  return (profile.totalFieldsLimit ?? TOTAL_FIELDS_LIMIT) - mapped(profile).size;
+  return templateShape(profile).newFieldsAllowed;
 }
 
 /**
@@ -146,9 +131,8 @@ export function newFieldsAllowed(profile: MappingProfile): number {
  * an upper bound of that count (paths met, with repeats), so most events cost nothing.
  */
 export function totalFieldsFault(profile: MappingProfile, bound: number, valuePaths: () => Iterable<string>, objectPaths: Iterable<string>): string | null {
-  const allowed = newFieldsAllowed(profile);
+  const { newFieldsAllowed: allowed, mapped: known } = templateShape(profile);
   if (bound <= allowed) return null;
-  const known = mapped(profile);
   const added = new Set<string>();
   const add = (p: string): void => {
     if (!known.has(p)) added.add(p);
@@ -163,18 +147,25 @@ export function totalFieldsFault(profile: MappingProfile, bound: number, valuePa
   return `Limit of total fields [${profile.totalFieldsLimit ?? TOTAL_FIELDS_LIMIT}] has been exceeded while adding new fields [${allowed + 1}]`;
 }
 
-/** The profile's template as ES maps it before any document: its typed leaves, and the objects their dotted names imply. */
+/** The profile's template as ES maps it before any document. */
 export interface TemplateShape {
+  /** Its typed leaves and the catch-all keywords field. */
   leaves: Map<string, FieldKind>;
+  /** The objects their dotted names imply. */
   objects: string[];
+  /** Every path it maps (leaves and objects): the fields an index made from it counts already. */
+  mapped: Set<string>;
+  /** Fields such an index can still add: the limit less `mapped`. */
+  newFieldsAllowed: number;
 }
 const templateShapes = new WeakMap<MappingProfile, TemplateShape>();
 
 /**
- * A document giving an object where the template maps a value ("failed to parse field
- * [SourceIp] of type [ip] … Expected text … but found START_OBJECT") or a value where it maps
- * an object ("object mapping for [process] tried to parse field [process] as object, but found
- * a concrete value") is refused in any index made from the profile, whatever it held before.
+ * Derived once per profile. A document giving an object where the template maps a value
+ * ("failed to parse field [SourceIp] of type [ip] … Expected text … but found START_OBJECT") or
+ * a value where it maps an object ("object mapping for [process] tried to parse field [process]
+ * as object, but found a concrete value") is refused in any index made from the profile,
+ * whatever it held before; its mapped paths also count towards the total-fields limit.
  */
 export function templateShape(profile: MappingProfile): TemplateShape {
   let t = templateShapes.get(profile);
@@ -185,7 +176,8 @@ export function templateShape(profile: MappingProfile): TemplateShape {
       leaves.set(field, kind);
       for (let d = field.indexOf('.'); d > 0; d = field.indexOf('.', d + 1)) objects.add(field.slice(0, d));
     }
-    t = { leaves, objects: [...objects] };
+    const mapped = new Set([...leaves.keys(), ...objects]);
+    t = { leaves, objects: [...objects], mapped, newFieldsAllowed: (profile.totalFieldsLimit ?? TOTAL_FIELDS_LIMIT) - mapped.size };
     templateShapes.set(profile, t);
   }
   return t;
