@@ -26,8 +26,8 @@ export interface FastPosition {
  */
 export type PackedPositions = Array<string | number>;
 
-/** Receives, for every map and list, its packed positions. */
-export type RecordPositions = (container: object, positions: PackedPositions) => void;
+/** Receives, for every map and list, its packed positions, and for a map past PACKED_SCAN_MAX keys the index of them the reader built. */
+export type RecordPositions = (container: object, positions: PackedPositions, index?: Map<string | number, number>) => void;
 
 interface ImplicitType {
   resolve(s: string): boolean;
@@ -141,8 +141,8 @@ class Reader {
     const out: Record<string, unknown> = {};
     const positions: PackedPositions = [own.line, own.column];
     let anyOther = false;
-    // the keys seen so far, once there are too many to scan for duplicates
-    let keys: Set<string | number> | undefined;
+    // where each key stands, once there are too many to scan for duplicates (handed on with the positions)
+    let index: Map<string | number, number> | undefined;
     let col = firstCol;
     for (let first = true; ; first = false) {
       if (!first) {
@@ -158,7 +158,7 @@ class Reader {
       const k = this.key(line, col);
       if (!k) bail();
       if (k.key === '<<' || k.key === '__proto__') bail();
-      if (keys ? keys.has(k.key) : packedIndexOf(positions, k.key) >= 0) bail();
+      if (index ? index.has(k.key) : packedIndexOf(positions, k.key) >= 0) bail();
       // null and boolean keys are not in `positions`; once one is, ask the object too
       if (anyOther && Object.prototype.hasOwnProperty.call(out, k.key)) bail();
       if (k.resolved === 'other') anyOther = true;
@@ -170,12 +170,12 @@ class Reader {
       out[k.key] = value;
       if (k.resolved !== 'other') {
         positions.push(k.key, lineNo + 1, col + 1);
-        if (keys) keys.add(k.key);
-        else if (positions.length > 2 + 3 * PACKED_SCAN_MAX) keys = new Set(packedIndex(positions).keys());
+        if (index) index.set(k.key, positions.length - 3);
+        else if (positions.length > 2 + 3 * PACKED_SCAN_MAX) index = packedIndex(positions);
       }
     }
     this.depth--;
-    this.record(out, positions);
+    this.record(out, positions, index);
     return out;
   }
 
@@ -322,11 +322,11 @@ class Reader {
     if ((c === '-' || c === '?' || c === ':') && isSpaceOrEnd(line, col + 1)) return undefined;
     // the first `:` followed by a space or the end of the line, unless a ` #` comment starts
     // first (looked for in the key only: a long value is not scanned to its end)
-    // `scanned`: the comment check already covers line[col, scanned), so a key of many colons is
-    // scanned once, not once a colon
+    // `scanned`: the comment check already covers line[col, scanned) (a pair starting at a colon
+    // is no ` #`), so a key of many colons is scanned once, not once a colon
     let scanned = col;
     for (let j = line.indexOf(':', col); j !== -1; j = line.indexOf(':', j + 1)) {
-      if (hasComment(line, Math.max(col, scanned - 1), j)) return undefined;
+      if (hasComment(line, scanned, j)) return undefined;
       scanned = j;
       if (!isSpaceOrEnd(line, j + 1)) continue;
       let e = j;

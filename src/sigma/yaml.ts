@@ -21,8 +21,9 @@ export interface Position {
 export class YamlPositions {
   private readonly packed = new Map<object, PackedPositions>();
 
-  record(container: object, positions: PackedPositions): void {
+  record(container: object, positions: PackedPositions, index?: Map<string | number, number>): void {
     this.packed.set(container, positions);
+    if (index) (this.indexes ??= new Map()).set(positions, index);
   }
 
   /** Where `container` opens. */
@@ -43,6 +44,7 @@ export class YamlPositions {
     return i < 0 ? undefined : { line: p[i + 1] as number, column: p[i + 2] as number };
   }
 
+  /** Key indexes of maps past PACKED_SCAN_MAX keys: the fast reader's own, or built on the first lookup. */
   private indexes?: Map<PackedPositions, Map<string | number, number>>;
 
   private indexOf(p: PackedPositions, key: string | number): number {
@@ -106,7 +108,7 @@ function recordChildren(into: YamlPositions, result: unknown, frame: Frame): voi
 export function loadYamlDocuments(text: string, file?: string, viaJsYaml = false): YamlDocument[] {
   const positions = new YamlPositions();
   if (!viaJsYaml) {
-    const fast = readSigmaYamlFast(text, (c, packed) => positions.record(c, packed));
+    const fast = readSigmaYamlFast(text, (c, packed, index) => positions.record(c, packed, index));
     if (fast) return fast.filter((d) => d.value !== null && d.value !== undefined).map((d) => ({ ...d, positions }));
   }
   const out: YamlDocument[] = [];

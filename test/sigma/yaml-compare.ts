@@ -14,7 +14,7 @@ export function compareYaml(text: string): { outcome: Outcome; diff?: string } {
   const fastPositions = new YamlPositions();
   let fast;
   try {
-    fast = readSigmaYamlFast(text, (c, packed) => fastPositions.record(c, packed));
+    fast = readSigmaYamlFast(text, (c, packed, index) => fastPositions.record(c, packed, index));
   } catch (e) {
     return { outcome: 'error', diff: `fast reader threw ${(e as Error).message}` };
   }
