@@ -929,6 +929,17 @@ export interface FastRuleset {
 }
 
 /**
+ * Empties the per-compile memos of witnesses, costs and keys: at the start of compileFast, and at
+ * the end so a compiled set does not keep the IR's nodes alive through them.
+ */
+function resetWitnessCaches(): void {
+  leafWitnesses = new Map();
+  nodeWitnesses = new Map();
+  witnessCosts = new WeakMap();
+  witnessKeys = new WeakMap();
+}
+
+/**
  * `leafPreds[i]`: rule i's leaf predicates, already planned (by the oracle). With them, a rule's
  * closures are built on its first candidate event: a stream meets a few hundred of the corpus's
  * rules, and building all of them was a fifth of compiling the rule set.
@@ -943,10 +954,7 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
       if (a[a.length - 1] !== v) a.push(v);
     } else m.set(k, [v]);
   };
-  leafWitnesses = new Map();
-  nodeWitnesses = new Map();
-  witnessCosts = new WeakMap();
-  witnessKeys = new WeakMap();
+  resetWitnessCaches();
   // count the exact values rules require (AND-reachable eq witnesses) to spot routing conditions
   const eqCount = new Map<string, number>();
   const collect = (n: IrNode, seen: Set<string>): void => {
@@ -1044,10 +1052,7 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
   const nGroups = groupRule.length;
   const vetoBase = 2 * nGroups;
   for (const [a, x, veto] of toIndex) index(a, veto ? vetoBase + x : x);
-  leafWitnesses = new Map();
-  nodeWitnesses = new Map();
-  witnessCosts = new WeakMap();
-  witnessKeys = new WeakMap();
+  resetWitnessCaches();
   const kwSpec = specs.get(null);
   const kwEq = kwSpec && kwSpec.eq.size ? eqIndex(kwSpec.eq) : undefined;
   const kwSub = kwSpec && kwSpec.sub.needles.length ? kwSpec.sub : undefined;
