@@ -1,9 +1,10 @@
 /**
  * Evaluator benchmark: the SigmaHQ corpus over seeded synthetic events.
  *
- *   npx tsx scripts/bench-eval.ts [--count 100000] [--seed 42] [--shape sysmon|ecs] [--corpus DIR…] [--rsigma BIN] [--write]
+ *   npx tsx scripts/bench-eval.ts [--count 100000] [--seed 42] [--shape sysmon|ecs] [--rounds 5] [--rsigma-runs 3] [--corpus DIR…] [--rsigma BIN] [--write]
  *
- * Reports compile time, events/s on one thread without and with NDJSON parsing, peak RSS,
+ * Reports compile time, events/s on one thread without and with NDJSON parsing (median and
+ * best of --rounds passes, each after a machine-speed calibration), peak RSS,
  * the `match --workers 2` rate, and rsigma on the same rules and events when a binary is given.
  * --write runs both shapes (unless --shape is given) and replaces the `## Evaluator` section of
  * BENCHMARKS.md; without it, one shape's JSON report goes to stdout.
@@ -50,6 +51,38 @@ const timer = setInterval(sample, 20);
 
 function ms(t0: bigint): number {
   return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+interface Round {
+  calibrationMs: number;
+  preParsed: number;
+  withParsing: number;
+  matches: number;
+}
+
+const roundsWanted = Math.max(1, Number(opt('rounds', '5')));
+const rsigmaRuns = Math.max(1, Number(opt('rsigma-runs', '3')));
+
+/** Median and best of rates (events/s or ev/s-like: higher is better). */
+function spread(xs: number[]): { median: number; best: number; all: number[] } {
+  const s = [...xs].sort((a, b) => a - b);
+  const median = s.length % 2 ? s[s.length >> 1] : Math.round((s[s.length / 2 - 1] + s[s.length / 2]) / 2);
+  return { median, best: s[s.length - 1], all: xs };
+}
+
+/**
+ * A fixed, CPU-only workload (integer hashing over a small array, no allocation), in ms: the
+ * same instructions every time, so its time shows how fast the machine is running just then.
+ */
+function calibrate(): number {
+  const a = new Int32Array(4096);
+  for (let i = 0; i < a.length; i++) a[i] = i * 2654435761;
+  let h = 0;
+  const t = process.hrtime.bigint();
+  for (let r = 0; r < 2000; r++) for (let i = 0; i < a.length; i++) h = Math.imul(h ^ a[i], 16777619) + r;
+  const took = Number(process.hrtime.bigint() - t) / 1e6;
+  if (h === 42) process.stdout.write(''); // keeps h alive
+  return took;
 }
 
 async function runShape(sh: Shape): Promise<Record<string, unknown>> {
@@ -108,24 +141,36 @@ async function runShape(sh: Shape): Promise<Record<string, unknown>> {
   }
   report.distinct = Object.fromEntries(Object.entries(seenValues).map(([k, v]) => [k, v.size]));
   for (let i = 0; i < Math.min(2000, lines.length); i++) rs.match(prepareEvent(parseJsonExact(lines[i]) as Record<string, unknown>, rs.profile)); // warm-up
-  const CHUNK = 5000;
-  let matchNs = 0;
-  let matches = 0;
-  for (let i = 0; i < lines.length; i += CHUNK) {
-    const parsed = lines.slice(i, i + CHUNK).map((l) => parseJsonExact(l) as Record<string, unknown>);
-    const t = process.hrtime.bigint();
-    for (const e of parsed) matches += rs.match(prepareEvent(e, rs.profile)).length;
-    matchNs += Number(process.hrtime.bigint() - t);
+  // Rounds, each a calibration, a pass over every event pre-parsed, and a pass with parsing.
+  // This shared machine runs in phases: the same pass takes up to twice as long when other
+  // tenants load the host, with no steal time showing in the guest. A fixed CPU-only workload
+  // timed before each round shows which phase the round ran in; the rounds' median is the
+  // typical figure, the best one what the code does on the machine unloaded.
+  const rounds: Round[] = [];
+  for (let r = 0; r < roundsWanted; r++) {
+    const calibrationMs = calibrate();
+    const CHUNK = 5000;
+    let matchNs = 0;
+    let matches = 0;
+    for (let i = 0; i < lines.length; i += CHUNK) {
+      const parsed = lines.slice(i, i + CHUNK).map((l) => parseJsonExact(l) as Record<string, unknown>);
+      const t = process.hrtime.bigint();
+      for (const e of parsed) matches += rs.match(prepareEvent(e, rs.profile)).length;
+      matchNs += Number(process.hrtime.bigint() - t);
+      sample();
+    }
+    t0 = process.hrtime.bigint();
+    let m2 = 0;
+    for (const l of lines) m2 += rs.match(prepareEvent(parseJsonExact(l) as Record<string, unknown>, rs.profile)).length;
+    const parseMs = ms(t0);
     sample();
+    if (m2 !== matches || (rounds.length && matches !== rounds[0].matches)) throw new Error(`matches differ between passes: ${[...rounds.map((x) => x.matches), matches, m2].join(', ')}`);
+    rounds.push({ calibrationMs: +calibrationMs.toFixed(1), preParsed: Math.round(lines.length / (matchNs / 1e9)), withParsing: Math.round(lines.length / (parseMs / 1000)), matches });
   }
-  report.matchOnly = { eventsPerSec: Math.round(lines.length / (matchNs / 1e9)), matches };
+  report.rounds = rounds;
+  report.matchOnly = { ...spread(rounds.map((x) => x.preParsed)), matches: rounds[0].matches };
+  report.withParsing = { ...spread(rounds.map((x) => x.withParsing)), matches: rounds[0].matches };
   report.candidatesPerEvent = rs.counters.candidates / Math.max(1, rs.counters.events);
-  t0 = process.hrtime.bigint();
-  let m2 = 0;
-  for (const l of lines) m2 += rs.match(prepareEvent(parseJsonExact(l) as Record<string, unknown>, rs.profile)).length;
-  const parseMs = ms(t0);
-  report.withParsing = { eventsPerSec: Math.round(lines.length / (parseMs / 1000)), matches: m2 };
-  sample();
   report.benchProcessPeakRssMB = Math.round(peak / 2 ** 20);
 
   // Peak memory of the real command as users run it (bin/sigma-es.js on the dist/ build, streaming,
@@ -151,17 +196,26 @@ async function runShape(sh: Shape): Promise<Record<string, unknown>> {
   }
 
   if (rsigmaBin) {
-    // rsigma takes one rules path: a folder of links to every rules* folder (it follows them)
+    // rsigma takes one rules path: a folder of links to every rules* folder (it follows them).
+    // Several runs, each after a calibration, so its best and median face ours like for like.
     const linked = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-eval-rsigma-'));
     for (const d of ruleDirs) fs.symlinkSync(d, path.join(linked, path.basename(d)));
-    t0 = process.hrtime.bigint();
     const args = ['engine', 'eval', '--rules', linked, '--event', `@${eventsFile}`];
-    const r = spawnSync(rsigmaBin, args, { maxBuffer: 1 << 30, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
-    const t = ms(t0);
+    const runs: Array<{ calibrationMs: number; seconds: number; eventsPerSec: number; status: number | null; matches: number | null }> = [];
+    let stderrTail = '';
+    for (let i = 0; i < rsigmaRuns; i++) {
+      const calibrationMs = calibrate();
+      t0 = process.hrtime.bigint();
+      const r = spawnSync(rsigmaBin, args, { maxBuffer: 1 << 30, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+      const t = ms(t0);
+      // its own summary line: "Processed N events, M matches." (its semantics differ: no pipeline, no mapping)
+      const summary = /Processed (\d+) events, (\d+) matches/.exec(r.stderr ?? '');
+      runs.push({ calibrationMs: +calibrationMs.toFixed(1), seconds: +(t / 1000).toFixed(2), eventsPerSec: Math.round(count / (t / 1000)), status: r.status, matches: summary ? Number(summary[2]) : null });
+      stderrTail = (r.stderr ?? '').slice(-400);
+    }
     fs.rmSync(linked, { recursive: true, force: true });
-    // its own summary line: "Processed N events, M matches." (its semantics differ: no pipeline, no mapping)
-    const summary = /Processed (\d+) events, (\d+) matches/.exec(r.stderr ?? '');
-    report.rsigma = { command: `${rsigmaBin} ${args.join(' ')}`, status: r.status, seconds: +(t / 1000).toFixed(2), eventsPerSec: Math.round(count / (t / 1000)), matches: summary ? Number(summary[2]) : null, stderrTail: (r.stderr ?? '').slice(-400) };
+    const rate = spread(runs.map((x) => x.eventsPerSec));
+    report.rsigma = { command: `${rsigmaBin} ${args.join(' ')}`, status: runs.every((x) => x.status === 0) ? 0 : runs.find((x) => x.status !== 0)?.status, eventsPerSec: rate.median, best: rate.best, runs, matches: runs[0].matches, stderrTail };
   }
   report.loadAverageEnd = os.loadavg().map((x) => +x.toFixed(2));
   return report;
@@ -171,7 +225,7 @@ async function main(): Promise<void> {
   const reports: Array<Record<string, unknown>> = [];
   if (shapes.length > 1) {
     // each shape in a fresh process: the loader's caches and a warm JIT would flatter the second
-    const keep = ['--count', String(count), '--seed', String(seed), '--corpus', corpusRoot, ...(rsigmaBin ? ['--rsigma', rsigmaBin] : [])];
+    const keep = ['--count', String(count), '--seed', String(seed), '--corpus', corpusRoot, '--rounds', String(roundsWanted), '--rsigma-runs', String(rsigmaRuns), ...(rsigmaBin ? ['--rsigma', rsigmaBin] : [])];
     for (const sh of shapes) {
       const tmp = path.join(os.tmpdir(), `bench-eval-${process.pid}-${sh}.json`);
       const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', __filename, '--shape', sh, '--out', tmp, ...keep], { stdio: 'inherit' });
@@ -212,17 +266,22 @@ function evaluatorSection(reports: Array<Record<string, any>>): string {
     row('YAML → IR (the rule loader, `compilePaths`; its own aim is in "Parse and IR")', col((r) => secs(r.loadMs))),
     row('compile: IR → compiled rule set (`compileRuleset`)', col((r) => secs(r.compileMs)), '≤ 1 s'),
     row('loader + compile (what `match` does before its first event)', col((r) => secs((r.loadMs + r.compileMs)))),
-    row('one thread, events pre-parsed', col((r) => `${num(r.matchOnly.eventsPerSec)} ev/s`), '≥ 30,000'),
-    row('one thread, NDJSON parsing included', col((r) => `${num(r.withParsing.eventsPerSec)} ev/s`), '≥ 20,000'),
+    row(`one thread, events pre-parsed: median of ${r0.rounds.length} rounds`, col((r) => `${num(r.matchOnly.median)} ev/s`), '≥ 30,000'),
+    row('… the best round (the machine unloaded: see the calibration below)', col((r) => `${num(r.matchOnly.best)} ev/s`), '≥ 30,000'),
+    row(`one thread, NDJSON parsing included: median of ${r0.rounds.length} rounds`, col((r) => `${num(r.withParsing.median)} ev/s`), '≥ 20,000'),
+    row('… the best round', col((r) => `${num(r.withParsing.best)} ev/s`), '≥ 20,000'),
     row('`match` command, 1 worker (file → NDJSON out, rule loading included)', col((r) => `${num(r.cliWorkers1.eventsPerSec)} ev/s`)),
     row('`match --workers 2`', col((r) => `${num(r.cliWorkers2.eventsPerSec)} ev/s`)),
     row('peak RSS of `sigma-es match` (dist build, streaming, 1 worker)', col((r) => `${num(r.matchCommandPeakRssMB)} MB${r.matchCommandUnderTsx ? ' (under tsx: no dist build)' : ''}`), '≤ 200 MB'),
     row('matches (rule × event), identical across modes', col((r) => num(r.matchOnly.matches))),
     row('candidate rules per event (witness index)', col((r) => (r.candidatesPerEvent === undefined ? '—' : `${r.candidatesPerEvent.toFixed(1)} of ${num(r.rules.evaluated)}`))),
-    row('rsigma on the same rules and events', col((r) => (r.rsigma ? `${num(r.rsigma.eventsPerSec)} ev/s (status ${r.rsigma.status})` : 'not run'))),
+    row('rsigma on the same rules and events: median / best of its runs', col((r) => (r.rsigma ? `${num(r.rsigma.eventsPerSec)} / ${num(r.rsigma.best)} ev/s (status ${r.rsigma.status})` : 'not run'))),
+    row('ratio sigma-es pre-parsed / rsigma: medians, bests', col((r) => (r.rsigma ? `${(r.matchOnly.median / r.rsigma.eventsPerSec).toFixed(1)}×, ${(r.matchOnly.best / r.rsigma.best).toFixed(1)}×` : '—')), '≥ 1×'),
     '',
     `- Machine: ${r0.machine}; load average ${reports.map((r) => `${label(r)} ${r.loadAverage[0]} → ${r.loadAverageEnd[0]}`).join(', ')} (1-minute, start → end): a shared machine, so every figure is pessimistic and runs vary.`,
-    `- Date: ${String(r0.date).slice(0, 10)}; commit ${gitHead()}.`,
+    `- Date: ${String(r0.date).slice(0, 10)}; commit ${gitHead()}; command \`npx tsx scripts/bench-eval.ts --write --rounds ${r0.rounds.length} --rsigma-runs ${r0.rsigma?.runs?.length ?? 0}\`.`,
+    '- Rounds: after a 2,000-event warm-up, each round times a fixed CPU-only calibration loop, then one pass over every event pre-parsed (parsed in untimed chunks of 5,000) and one pass parsing each NDJSON line; matches are checked equal in every pass. This shared machine runs in phases: the same pass can take twice as long while other tenants load the host, with no steal time visible in the guest, and the calibration loop slows with it. The median is the typical figure; the best round, taken in the fastest phase (its calibration near the lowest), is what the code does on this machine unloaded. rsigma runs the same way, each run after a calibration.',
+    ...reports.map((r) => `- ${label(r)} rounds (calibration ms: pre-parsed / with parsing ev/s): ${r.rounds.map((x: Round) => `${x.calibrationMs}: ${num(x.preParsed)} / ${num(x.withParsing)}`).join('; ')}${r.rsigma?.runs ? `; rsigma runs (calibration ms: ev/s): ${r.rsigma.runs.map((x: { calibrationMs: number; eventsPerSec: number }) => `${x.calibrationMs}: ${num(x.eventsPerSec)}`).join('; ')}` : ''}.`),
     '- rsigma runs in the same bench when `.cache/rsigma/bin/rsigma` exists (`CARGO_TARGET_DIR=.cache/rsigma/target cargo install rsigma --version 0.23.0 --locked --root .cache/rsigma`; 0.23.0 is the newest release that builds with rustc 1.95) or with `--rsigma BIN`.',
   ];
   return lines.join('\n');
