@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { CostOffload } from './ir/regex/cost-offload';
 
 /** What a shard task returns: its results, and whether a document refers across files. */
 export interface ShardResult<R> {
@@ -94,25 +95,69 @@ function runInWorker<P, R>(task: ShardTask<P>, chunks: string[][]): Promise<Chun
   });
 }
 
+/** How runSharded may run: `regexWorker` puts Lucene's regex cost check on a worker (cost-offload.ts). */
+export interface ShardOptions {
+  regexWorker?: boolean;
+}
+
+/**
+ * Files below which the regex worker is not started: its start-up (~30 ms of the other core,
+ * and a little of this one) would cost more than a few files' regexes.
+ */
+export const REGEX_WORKER_MIN_FILES = 50;
+
+/** The regex worker's entry; tests replace it to make the worker fail. */
+export const regexWorker = { script: (): { file: string; execArgv: string[] } => workerScript('ir/regex/cost-worker') };
+
 /**
  * Run `task` over `files` on `workers` threads (this one included) and return the results
  * in file order. Chunks are dealt to the threads in turn, so each gets a like share of every
  * part of the tree (the costly regex rules cluster in a few folders). Falls back to the whole
- * set at once, on this thread, when a chunk met a cross-file document.
+ * set at once, on this thread, when a chunk met a cross-file document. With `regexWorker`
+ * (and enough files), this thread's chunks leave the regex cost check to a worker, and those
+ * that used a pattern that turns out too costly are compiled again (cost-offload.ts).
  */
-export async function runSharded<P, R>(files: string[], task: ShardTask<P>, workers: number): Promise<R[]> {
+export async function runSharded<P, R>(files: string[], task: ShardTask<P>, workers: number, options: ShardOptions = {}): Promise<R[]> {
   const fn = taskFn<P, R>(task);
   const whole = (): R[] => fn(files, task.payload).results;
   const chunks = chunksOf(files);
   const n = Math.max(1, Math.min(workers, chunks.length));
   const dealt: string[][][] = Array.from({ length: n }, (_, t) => chunks.filter((_, j) => j % n === t));
+  const offload = options.regexWorker && files.length >= REGEX_WORKER_MIN_FILES ? new CostOffload(regexWorker.script()) : null;
   // Workers start first so their start-up overlaps this thread's own chunks.
   const remote = dealt.slice(1).map((d) => runInWorker<P, R>(task, d));
+  // Per local chunk, the patterns it took on trust; a chunk that threw while trusting is redone
+  // too (an error that the real answer may not have let happen).
+  const trusted: string[][] = [];
+  const redo = new Set<number>();
+  const localFn: TaskFn<P, R> = !offload
+    ? fn
+    : (c, p) => {
+        const keys: string[] = [];
+        trusted.push(keys);
+        try {
+          return offload.deferring(() => fn(c, p), keys);
+        } catch (e) {
+          if (!keys.length) throw e;
+          redo.add(trusted.length - 1);
+          return { results: [], crossFile: false };
+        }
+      };
   let local: ChunkResults<R>;
   try {
-    local = runChunks(fn, dealt[0], task.payload);
+    local = runChunks(localFn, dealt[0], task.payload);
+    if (offload) {
+      await offload.settle();
+      for (let i = 0; i < local.chunks.length && !local.crossFile; i++) {
+        if (!redo.has(i) && !offload.mustRedo(trusted[i])) continue;
+        const again = fn(dealt[0][i], task.payload);
+        if (again.crossFile) local = { chunks: [], crossFile: true };
+        else local.chunks[i] = again.results;
+      }
+    }
   } catch (e) {
     await Promise.allSettled(remote);
+    await offload?.settle();
     throw e;
   }
   const parts = [local, ...(await Promise.all(remote))];

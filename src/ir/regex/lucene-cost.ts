@@ -1026,6 +1026,12 @@ export function luceneDeterminizeEffort(pattern: string, caseInsensitive: boolea
   const key = `${caseInsensitive ? 'i' : 'c'}${limit}\u0000${pattern}`;
   let r = effortCache.get(key);
   if (!r) {
+    if (deferMiss) {
+      // Not cached: the installed deferral (cost-offload.ts) computes it elsewhere; meanwhile the
+      // answer is "does not exceed", and the caller redoes whatever used a pattern that does.
+      deferMiss(key, pattern, caseInsensitive, limit);
+      return { effort: 0, exceeds: false };
+    }
     const nfa = toAutomaton(new Parser(collapseConsecutiveQuantifiers(pattern), caseInsensitive).parse(), caseInsensitive);
     r = determinizeEffort(nfa, limit);
     if (effortCache.size >= 4096) effortCache.clear();
@@ -1035,3 +1041,24 @@ export function luceneDeterminizeEffort(pattern: string, caseInsensitive: boolea
 }
 
 const effortCache = new Map<string, { effort: number; exceeds: boolean }>();
+
+/**
+ * A cache miss handed elsewhere instead of computed (see the deferral in luceneDeterminizeEffort).
+ * Only cost-offload.ts installs one, around the chunks it will check and redo; `effort` is then 0
+ * and `exceeds` false for every uncached pattern, so nothing else may rely on them meanwhile.
+ */
+export type LuceneCostDeferral = (key: string, pattern: string, caseInsensitive: boolean, limit: number) => void;
+let deferMiss: LuceneCostDeferral | null = null;
+
+/** Install (or, with null, remove) the deferral; returns the one it replaces. */
+export function deferLuceneCost(d: LuceneCostDeferral | null): LuceneCostDeferral | null {
+  const prev = deferMiss;
+  deferMiss = d;
+  return prev;
+}
+
+/** Store an answer computed elsewhere (by luceneDeterminizeEffort on a worker) under its cache key. */
+export function primeLuceneCost(key: string, r: { effort: number; exceeds: boolean }): void {
+  if (effortCache.size >= 4096) effortCache.clear();
+  effortCache.set(key, { effort: r.effort, exceeds: r.exceeds });
+}
