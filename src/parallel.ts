@@ -106,8 +106,8 @@ export interface ShardOptions {
  */
 export const REGEX_WORKER_MIN_FILES = 50;
 
-/** The regex worker's entry; tests replace it to make the worker fail. */
-export const regexWorker = { script: (): { file: string; execArgv: string[] } => workerScript('ir/regex/cost-worker') };
+/** The regex worker's entry, and how long to wait for its answers; tests replace them to make it fail. */
+export const regexWorker = { script: (): { file: string; execArgv: string[] } => workerScript('ir/regex/cost-worker'), patienceMs: 10_000 };
 
 /**
  * Run `task` over `files` on `workers` threads (this one included) and return the results
@@ -123,7 +123,7 @@ export async function runSharded<P, R>(files: string[], task: ShardTask<P>, work
   const chunks = chunksOf(files);
   const n = Math.max(1, Math.min(workers, chunks.length));
   const dealt: string[][][] = Array.from({ length: n }, (_, t) => chunks.filter((_, j) => j % n === t));
-  const offload = options.regexWorker && files.length >= REGEX_WORKER_MIN_FILES ? new CostOffload(regexWorker.script()) : null;
+  const offload = options.regexWorker && files.length >= REGEX_WORKER_MIN_FILES ? new CostOffload(regexWorker.script(), regexWorker.patienceMs) : null;
   // Workers start first so their start-up overlaps this thread's own chunks.
   const remote = dealt.slice(1).map((d) => runInWorker<P, R>(task, d));
   // Per local chunk, the patterns it took on trust; a chunk that threw while trusting is redone

@@ -29,11 +29,15 @@ export class CostOffload {
   private dead = false;
   private wake: (() => void) | null = null;
 
-  /** Start the worker (`script` as from parallel.ts workerScript). */
-  constructor(script: { file: string; execArgv: string[] }) {
+  /**
+   * Start the worker (`script` as from parallel.ts workerScript). `patienceMs`: how long settle()
+   * waits for answers before computing the rest here (a stuck worker must not hang convert).
+   */
+  constructor(script: { file: string; execArgv: string[] }, private readonly patienceMs = 10_000) {
     try {
       const w = new Worker(script.file, { execArgv: script.execArgv });
-      // Never what keeps the process alive: settle() ends it, and an early exit must not wait.
+      // Not what keeps the process alive while this thread compiles (an early exit must not
+      // wait for it); settle() holds it while waiting for the answers.
       w.unref();
       w.on('message', (a: Answer) => {
         this.answered.add(a.key);
@@ -81,9 +85,17 @@ export class CostOffload {
 
   /** Wait for the worker's answers to every pattern asked (or for its end), then stop it. */
   async settle(): Promise<void> {
-    if (!this.dead && this.answered.size < this.asked.size) await new Promise<void>((resolve) => (this.wake = resolve));
-    if (this.worker) void this.worker.terminate();
+    if (!this.dead && this.answered.size < this.asked.size) {
+      this.worker?.ref();
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        timer = setTimeout(() => this.stop(), this.patienceMs);
+      });
+      clearTimeout(timer);
+    }
     this.dead = true;
+    if (this.worker) void this.worker.terminate();
   }
 
   /**

@@ -1062,3 +1062,8 @@ export function primeLuceneCost(key: string, r: { effort: number; exceeds: boole
   if (effortCache.size >= 4096) effortCache.clear();
   effortCache.set(key, { effort: r.effort, exceeds: r.exceeds });
 }
+
+/** Forget every cached answer (tests that must see patterns uncached). */
+export function clearLuceneCostCache(): void {
+  effortCache.clear();
+}
