@@ -1,10 +1,11 @@
-// convert's regex cost check on a worker thread (src/ir/regex/cost-offload.ts): the records must
+// convert's and check's regex cost check on a worker thread (src/ir/regex/cost-offload.ts): the records must
 // be those of the check done in place, also when the worker cannot start, dies or never answers.
 // Real compile, real worker thread; only the worker's script is swapped for a broken one.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { runCheck } from '../../src/cli/commands/check';
 import { runConvert, type ConvertOptions } from '../../src/cli/commands/convert';
 import { collectRuleFiles } from '../../src/compile';
 import { clearLuceneCostCache } from '../../src/ir/regex/lucene-cost';
@@ -12,6 +13,7 @@ import { getProfile } from '../../src/mapping/profile';
 import { REGEX_WORKER_MIN_FILES, regexWorker, runSharded } from '../../src/parallel';
 
 const CONVERT = path.resolve(__dirname, '../../src/cli/commands/convert');
+const CHECK = path.resolve(__dirname, '../../src/cli/commands/check');
 
 // Patterns Elasticsearch refuses (determinization effort above 10,000), placed in several
 // chunks of 10 files, one of them twice, apart, so that both chunks must be redone.
@@ -34,7 +36,7 @@ function rule(i: number): string {
   return `${head}    CommandLine|re: 'tool${i % 50}\\.exe -[a-z]{1,4} \\d{1,3}'\n  condition: sel\n`;
 }
 
-describe('convert: the regex cost check on a worker thread', function () {
+describe('convert and check: the regex cost check on a worker thread', function () {
   this.timeout(120_000);
   let dir: string;
   let files: string[];
@@ -101,6 +103,21 @@ describe('convert: the regex cost check on a worker thread', function () {
     assert.deepEqual(one.records, inThread);
     clearLuceneCostCache();
     assert.deepEqual((await runConvert([dir], opts, 2)).records, inThread);
+  });
+
+  it('check uses it, with the errors of the check done in place', async () => {
+    for (const pipelines of [[], ['sysmon']]) {
+      clearLuceneCostCache();
+      const reference = await runSharded(files, { module: CHECK, fn: 'checkFiles', payload: { pipelines } }, 1);
+      clearLuceneCostCache();
+      started = 0;
+      const summary = await runCheck([dir], pipelines);
+      assert.equal(started, 1);
+      const docs = reference as { valid: boolean; errors: unknown[] }[];
+      assert.deepEqual(summary.errors, docs.flatMap((d) => d.errors));
+      assert.equal(summary.valid, docs.filter((d) => d.valid).length);
+      assert.equal(summary.valid, N - 6);
+    }
   });
 
   it('is not started for fewer files', async () => {
