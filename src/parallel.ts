@@ -156,8 +156,8 @@ export async function runSharded<P, R>(files: string[], task: ShardTask<P>, work
       }
     }
   } catch (e) {
+    offload?.abandon();
     await Promise.allSettled(remote);
-    await offload?.settle();
     throw e;
   }
   const parts = [local, ...(await Promise.all(remote))];

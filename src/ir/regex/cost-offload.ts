@@ -98,6 +98,12 @@ export class CostOffload {
     if (this.worker) void this.worker.terminate();
   }
 
+  /** Stop the worker without waiting for its answers (the compile failed: they are not needed). */
+  abandon(): void {
+    this.dead = true;
+    if (this.worker) void this.worker.terminate();
+  }
+
   /**
    * After settle(): whether a chunk that took `keys` on trust must be compiled again, because
    * one of them exceeds or its check throws. A pattern the worker did not answer is computed
