@@ -46,6 +46,13 @@ describe('convert and check: the regex cost check on a worker thread', function 
   let started = 0;
   let inThread: unknown[];
 
+  /** Makes the regex worker the script `source` (written to `name` in the fixture folder). */
+  function fakeWorker(name: string, source: string): void {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, source);
+    regexWorker.script = () => (started++, { file, execArgv: [] });
+  }
+
   /** Records with the worker on, every pattern uncached; counts the worker starts. */
   async function offloaded(workers = 1): Promise<unknown[]> {
     clearLuceneCostCache();
@@ -89,9 +96,7 @@ describe('convert and check: the regex cost check on a worker thread', function 
   });
 
   it("really takes the worker's answers (a worker that says no pattern exceeds lets refused rules pass)", async () => {
-    const file = path.join(dir, 'lies.js');
-    fs.writeFileSync(file, "const { parentPort } = require('node:worker_threads');\nparentPort.on('message', (m) => parentPort.postMessage({ key: m.key, effort: 0, exceeds: false }));\n");
-    regexWorker.script = () => (started++, { file, execArgv: [] });
+    fakeWorker('lies.js', "const { parentPort } = require('node:worker_threads');\nparentPort.on('message', (m) => parentPort.postMessage({ key: m.key, effort: 0, exceeds: false }));\n");
     const lied = (await offloaded()) as { file: string; ok: boolean }[];
     for (const i of Object.keys(REFUSED)) assert.ok(lied.find((r) => r.file.endsWith(`r0${i.padStart(2, '0')}.yml`))!.ok, `rule ${i}`);
   });
@@ -134,26 +139,20 @@ describe('convert and check: the regex cost check on a worker thread', function 
   });
 
   it('falls back when the worker dies at the first pattern', async () => {
-    const file = path.join(dir, 'dies.js');
-    fs.writeFileSync(file, "require('node:worker_threads').parentPort.on('message', () => { throw new Error('boom'); });\n");
-    regexWorker.script = () => (started++, { file, execArgv: [] });
+    fakeWorker('dies.js', "require('node:worker_threads').parentPort.on('message', () => { throw new Error('boom'); });\n");
     assert.deepEqual(await offloaded(), inThread);
   });
 
   it('falls back when the worker exits after answering a few', async () => {
-    const file = path.join(dir, 'exits.js');
-    fs.writeFileSync(
-      file,
+    fakeWorker(
+      'exits.js',
       "const { parentPort } = require('node:worker_threads');\nlet n = 0;\nparentPort.on('message', (m) => { if (++n > 3) process.exit(3); parentPort.postMessage({ key: m.key, failed: true }); });\n",
     );
-    regexWorker.script = () => (started++, { file, execArgv: [] });
     assert.deepEqual(await offloaded(), inThread);
   });
 
   it('does not wait forever for a worker that never answers', async () => {
-    const file = path.join(dir, 'silent.js');
-    fs.writeFileSync(file, "require('node:worker_threads').parentPort.on('message', () => {});\n");
-    regexWorker.script = () => (started++, { file, execArgv: [] });
+    fakeWorker('silent.js', "require('node:worker_threads').parentPort.on('message', () => {});\n");
     regexWorker.patienceMs = 300;
     assert.deepEqual(await offloaded(), inThread);
   });
