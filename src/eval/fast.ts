@@ -40,16 +40,16 @@ const SPECIAL_FOLD: Record<number, number> = { 0x130: 0x69, 0x131: 0x69, 0x17f: 
 export function witnessFold(t: string): string {
   if (ASCII.test(t)) return t.toLowerCase();
   let out = '';
-  for (let i = 0; i < t.length; i++) {
-    const c = t.charCodeAt(i);
-    if (c >= 65 && c <= 90) out += String.fromCharCode(c + 32);
-    else if (c < 128) out += t[i];
-    else {
-      const m = SPECIAL_FOLD[c];
-      out += m !== undefined ? String.fromCharCode(m) : t[i];
-    }
-  }
+  for (let i = 0; i < t.length; i++) out += String.fromCharCode(foldUnit(t.charCodeAt(i)));
   return out;
+}
+
+/** witnessFold of one UTF-16 unit (each is mapped alone, so a term's fold keeps its length). */
+function foldUnit(c: number): number {
+  if (c >= 65 && c <= 90) return c + 32;
+  if (c < 128) return c;
+  const m = SPECIAL_FOLD[c];
+  return m !== undefined ? m : c;
 }
 
 // ---------------------------------------------------------------- per-event caches
@@ -874,25 +874,21 @@ interface EqIndex {
 
 const SIG_BITS = 14;
 
-export function eqSig(t: string): number {
-  const n = t.length;
-  const h = Math.imul(n, 0x9e3779b1) ^ Math.imul(n ? t.charCodeAt(0) : 0, 0x85ebca6b) ^ Math.imul(n ? t.charCodeAt(n - 1) : 0, 0xc2b2ae35);
+/** The signature of a term of length n whose first and last units are `first` and `last` (0 when empty). */
+function sig(n: number, first: number, last: number): number {
+  const h = Math.imul(n, 0x9e3779b1) ^ Math.imul(first, 0x85ebca6b) ^ Math.imul(last, 0xc2b2ae35);
   return Math.imul(h ^ (h >>> 15), 0x27d4eb2f) >>> (32 - SIG_BITS);
 }
 
-/** witnessFold of one character (it maps each UTF-16 unit alone, so a term's fold keeps its length). */
-function foldUnit(c: number): number {
-  if (c >= 65 && c <= 90) return c + 32;
-  if (c < 128) return c;
-  const m = SPECIAL_FOLD[c];
-  return m !== undefined ? m : c;
+export function eqSig(t: string): number {
+  const n = t.length;
+  return n ? sig(n, t.charCodeAt(0), t.charCodeAt(n - 1)) : sig(0, 0, 0);
 }
 
 /** eqSig of witnessFold(t), without folding t: it reads only the length and the end characters. */
 export function rawEqSig(t: string): number {
   const n = t.length;
-  const h = Math.imul(n, 0x9e3779b1) ^ Math.imul(n ? foldUnit(t.charCodeAt(0)) : 0, 0x85ebca6b) ^ Math.imul(n ? foldUnit(t.charCodeAt(n - 1)) : 0, 0xc2b2ae35);
-  return Math.imul(h ^ (h >>> 15), 0x27d4eb2f) >>> (32 - SIG_BITS);
+  return n ? sig(n, foldUnit(t.charCodeAt(0)), foldUnit(t.charCodeAt(n - 1))) : sig(0, 0, 0);
 }
 
 function eqIndex(map: Map<string, number[]>): EqIndex {
@@ -1206,10 +1202,11 @@ export function compileFast(rules: IrRule[], profile: MappingProfile, leafPreds?
       statesOwner = {};
     }
     const ef = ev.fields;
-    const names = ef instanceof EventFields ? ef.names : [...ef.keys()];
-    const vals = ef instanceof EventFields ? ef.vals : [...ef.values()];
+    const efs = ef instanceof EventFields ? ef : undefined;
+    const names = efs ? efs.names : [...ef.keys()];
+    const vals = efs ? efs.vals : [...ef.values()];
     // a field's state is kept on its path node too, a lookup by name less per field and event
-    const nodes = ef instanceof EventFields && ef.onNodes ? ef.nodes : undefined;
+    const nodes = efs?.onNodes ? efs.nodes : undefined;
     for (let fi = 0; fi < names.length; fi++) {
       const f = names[fi];
       const fv = vals[fi];
