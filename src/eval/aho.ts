@@ -356,7 +356,6 @@ class ShortNeedles {
       if (l) l.push(id);
       else m.set(k, [id]);
     };
-    const ones = new Map<number, number[]>();
     for (const id of ids) {
       const v = needles[id];
       const at = v.search(NON_ASCII);
@@ -365,7 +364,7 @@ class ShortNeedles {
         const l = this.wide.get(c);
         if (l) l.push(id, at);
         else this.wide.set(c, [id, at]);
-      } else if (v.length === 1) file(ones, v.charCodeAt(0), id);
+      } else if (v.length === 1) (this.one[v.charCodeAt(0)] ??= []).push(id);
       else if (v.length === 2) {
         const k = (v.charCodeAt(0) << 7) | v.charCodeAt(1);
         this.bits2[k >>> 5] |= 1 << (k & 31);
@@ -377,7 +376,6 @@ class ShortNeedles {
         file(this.triples, k, id);
       }
     }
-    for (const [c, l] of ones) this.one[c] = l;
     this.hasWide = this.wide.size > 0;
   }
 
