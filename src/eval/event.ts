@@ -12,7 +12,7 @@
 
 import { RawNumber } from './json';
 import { parseIp, type Ip16 } from './ip';
-import { MAX_NESTING, MAX_OBJECT_DOTS, countDots, depthFault, keyFault, nestingFault, objectUnderLeafFault, renameTrailingDots, suspectKey, templateShape, totalFieldsFault, valueAtObjectFault, type TemplateShape } from './limits';
+import { MAX_NESTING, MAX_OBJECT_DOTS, countDots, depthFault, keyFault, nestingFault, objectUnderLeafFault, pathPrefixes, renameTrailingDots, suspectKey, templateShape, totalFieldsFault, valueAtObjectFault, type TemplateShape } from './limits';
 import type { FieldKind, MappingProfile } from '../mapping/profile';
 
 export type JsonScalar = string | number | boolean | RawNumber;
@@ -128,18 +128,18 @@ function flatten(source: Record<string, unknown>): FlattenState {
   // key can add more.
   if (st.dotted) {
     for (const k of st.dotted) {
-      for (let d = k.indexOf('.'); d > 0; d = k.indexOf('.', d + 1)) st.objectPaths.push(k.slice(0, d));
+      for (const o of pathPrefixes(k)) st.objectPaths.push(o);
     }
   }
   st.conflict = firstConflict(st.objectPaths, st.raw);
   return st;
 }
 
-function fieldsFault(st: FlattenState, profile: MappingProfile, t: TemplateShape): string | null {
+function fieldsFault(st: FlattenState, t: TemplateShape): string | null {
   // paths met (with repeats) bound the fields the event adds: most events are far below
   const bound = (st.raw?.size ?? st.nodes.length) + st.objectPaths.length + (st.keyDots ?? 0);
   if (bound <= t.newFieldsAllowed) return null;
-  return totalFieldsFault(profile, bound, () => (st.raw ? [...st.raw.keys()] : st.nodes.map((n) => n.path)), st.objectPaths);
+  return totalFieldsFault(t, st.raw ? st.raw.keys() : st.nodes.map((n) => n.path), st.objectPaths);
 }
 
 /** An object where the profile's template maps a value, or a value where it maps an object (limits.ts templateShape). */
@@ -452,7 +452,7 @@ export function prepareEvent(source: Record<string, unknown>, profile: MappingPr
   current = st.raw === undefined ? fields : undefined;
   const keywordTerms: string[] = [];
   const shape = templateShape(profile);
-  let rejected: string | null = st.fault ?? st.conflict ?? templateFault(st, shape) ?? fieldsFault(st, profile, shape);
+  let rejected: string | null = st.fault ?? st.conflict ?? templateFault(st, shape) ?? fieldsFault(st, shape);
   const limit = profile.ignoreAbove;
   const kinds = kindMap(profile);
   const nodes = st.nodes;

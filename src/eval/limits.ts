@@ -119,32 +119,34 @@ export function renameTrailingDots(v: unknown): unknown {
   return out;
 }
 
+/** The objects a dotted path implies, outermost first (`a.b.c` → `a`, `a.b`). */
+export function pathPrefixes(path: string): string[] {
+  const out: string[] = [];
+  for (let d = path.indexOf('.'); d > 0; d = path.indexOf('.', d + 1)) out.push(path.slice(0, d));
+  return out;
+}
+
 /** Fields the index can still add: the limit less what the template maps. */
 export function newFieldsAllowed(profile: MappingProfile): number {
   return templateShape(profile).newFieldsAllowed;
 }
 
 /**
- * ES's total-fields verdict on one event into a fresh index from the profile: every new path
- * with a value (not null, not []), every new object ({} included) and every object a dotted key
- * implies is one field; the template's own fields and objects are already counted. `bound` is
- * an upper bound of that count (paths met, with repeats), so most events cost nothing.
+ * ES's total-fields verdict on one event into a fresh index from the template `t`: every new
+ * path with a value (not null, not []), every new object ({} included) and every object a dotted
+ * key implies is one field; the template's own fields and objects are already counted. The
+ * caller asks only when the paths it met (with repeats) exceed `t.newFieldsAllowed`: most events
+ * never get here.
  */
-export function totalFieldsFault(profile: MappingProfile, bound: number, valuePaths: () => Iterable<string>, objectPaths: Iterable<string>): string | null {
-  const { newFieldsAllowed: allowed, mapped: known } = templateShape(profile);
-  if (bound <= allowed) return null;
+export function totalFieldsFault(t: TemplateShape, valuePaths: Iterable<string>, objectPaths: Iterable<string>): string | null {
   const added = new Set<string>();
   const add = (p: string): void => {
-    if (!known.has(p)) added.add(p);
-    for (let d = p.indexOf('.'); d > 0; d = p.indexOf('.', d + 1)) {
-      const q = p.slice(0, d);
-      if (!known.has(q)) added.add(q);
-    }
+    for (const q of [...pathPrefixes(p), p]) if (!t.mapped.has(q)) added.add(q);
   };
-  for (const p of valuePaths()) add(p);
+  for (const p of valuePaths) add(p);
   for (const p of objectPaths) add(p);
-  if (added.size <= allowed) return null;
-  return `Limit of total fields [${profile.totalFieldsLimit ?? TOTAL_FIELDS_LIMIT}] has been exceeded while adding new fields [${allowed + 1}]`;
+  if (added.size <= t.newFieldsAllowed) return null;
+  return `Limit of total fields [${t.totalFieldsLimit}] has been exceeded while adding new fields [${t.newFieldsAllowed + 1}]`;
 }
 
 /** The profile's template as ES maps it before any document. */
@@ -155,6 +157,8 @@ export interface TemplateShape {
   objects: string[];
   /** Every path it maps (leaves and objects): the fields an index made from it counts already. */
   mapped: Set<string>;
+  /** `index.mapping.total_fields.limit` of such an index. */
+  totalFieldsLimit: number;
   /** Fields such an index can still add: the limit less `mapped`. */
   newFieldsAllowed: number;
 }
@@ -174,10 +178,11 @@ export function templateShape(profile: MappingProfile): TemplateShape {
     const objects = new Set<string>();
     for (const [field, kind] of Object.entries(profile.fields)) {
       leaves.set(field, kind);
-      for (let d = field.indexOf('.'); d > 0; d = field.indexOf('.', d + 1)) objects.add(field.slice(0, d));
+      for (const o of pathPrefixes(field)) objects.add(o);
     }
     const mapped = new Set([...leaves.keys(), ...objects]);
-    t = { leaves, objects: [...objects], mapped, newFieldsAllowed: (profile.totalFieldsLimit ?? TOTAL_FIELDS_LIMIT) - mapped.size };
+    const totalFieldsLimit = profile.totalFieldsLimit ?? TOTAL_FIELDS_LIMIT;
+    t = { leaves, objects: [...objects], mapped, totalFieldsLimit, newFieldsAllowed: totalFieldsLimit - mapped.size };
     templateShapes.set(profile, t);
   }
   return t;
