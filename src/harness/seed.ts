@@ -99,9 +99,13 @@ export async function seedEvents(
   return { index, read: events.length, indexed, rejected, retries, countInIndex, ms: Date.now() - started };
 }
 
-/** The seed is complete when every event read is a document; otherwise say exactly what is missing. */
-export function seedShortfall(r: SeedResult): string | undefined {
-  if (r.rejected.length === 0 && r.countInIndex === r.read) return undefined;
+/**
+ * The seed is complete when every event read is a document; otherwise say exactly what is
+ * missing. `refusalsJudged`: the caller judges each refused document itself (the harness holds
+ * it against the evaluator), so only documents missing beyond those make the seed short.
+ */
+export function seedShortfall(r: SeedResult, refusalsJudged = false): string | undefined {
+  if (refusalsJudged ? r.countInIndex === r.read - r.rejected.length : r.rejected.length === 0 && r.countInIndex === r.read) return undefined;
   const lines = [`index '${r.index}' holds ${r.countInIndex} documents but ${r.read} events were read`];
   for (const x of r.rejected.slice(0, 20)) lines.push(`  rejected ${x.id}${x.line ? ` (line ${x.line})` : ''}: ${x.reason}`);
   if (r.rejected.length > 20) lines.push(`  … and ${r.rejected.length - 20} more rejected`);
