@@ -375,17 +375,30 @@ function regexClassRun(ast: RegexAst): { set: Uint8Array; min: number } | null {
 }
 const RUN_MIN = 8;
 
-function hasRun(t: string, set: Uint8Array, min: number): boolean {
-  let run = 0;
-  for (let i = 0; i < t.length; i++) {
+/**
+ * Whether t has `min` consecutive units in `set`. Any such run covers one of the positions
+ * min - 1, 2·min - 1, …: only those are probed, and a run is measured around a probe that is in
+ * the set (a command line against `[a-fA-F0-9]{64}`: a few probes, not a look at every character).
+ */
+export function hasRun(t: string, set: Uint8Array, min: number): boolean {
+  const n = t.length;
+  const inSet = (i: number): boolean => {
     const c = t.charCodeAt(i);
-    if (c < 128 && set[c] === 1) {
-      if (++run >= min) return true;
-    } else {
-      run = 0;
-      // too few characters left for a run
-      if (t.length - i - 1 < min) return false;
+    return c < 128 && set[c] === 1;
+  };
+  let p = min - 1;
+  while (p < n) {
+    if (!inSet(p)) {
+      p += min;
+      continue;
     }
+    let lo = p;
+    while (lo > 0 && p - lo < min - 1 && inSet(lo - 1)) lo--;
+    let hi = p + 1;
+    while (hi < n && hi - lo < min && inSet(hi)) hi++;
+    if (hi - lo >= min) return true;
+    // the unit at hi ends every run through p; a run after it covers hi + min or a later probe
+    p = hi + min;
   }
   return false;
 }
@@ -736,13 +749,23 @@ function compileNode(n: IrNode, profile: MappingProfile, doc: IrRule, leafPreds:
         if (needles.length === 1 && needles[0] === '' && minLen <= 1 && !run) return oracle;
         const field = n.field;
         if (run) {
-          // the run is tested on the raw terms (classes are case-sensitive here), not fieldG's folded ones
+          // The run is tested on the raw terms (classes are case-sensitive here), and first: most
+          // terms lack it, and then fieldG's folded copy of a command line is never made.
           return (ev) => {
-            const g = fieldG(ev, field);
-            if (!g) return false;
-            const raw = field === null ? ev.keywordTerms : (ev.fields.get(field) as FieldValues).terms;
+            let raw: string[];
+            if (field === null) raw = ev.keywordTerms;
+            else {
+              const fv = ev.fields.get(field);
+              if (!fv || fv.kind !== 'keyword') return false;
+              raw = fv.terms;
+            }
+            let i = 0;
+            while (i < raw.length && (raw[i].length < minLen || !hasRun(raw[i], run.set, run.min))) i++;
+            if (i === raw.length) return false;
+            // folding keeps lengths (one unit for one), so g[i] is raw[i] folded
+            const g = fieldG(ev, field) as string[];
             let any = false;
-            for (let i = 0; i < g.length && !any; i++) {
+            for (; i < g.length && !any; i++) {
               if (g[i].length < minLen || !hasRun(raw[i], run.set, run.min)) continue;
               for (const v of needles) if (g[i].includes(v)) any = true;
             }

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { compileRuleset, prepareEvent } from '../../src/eval';
-import { eqSig, rawEqSig, witnessFold } from '../../src/eval/fast';
+import { eqSig, hasRun, rawEqSig, witnessFold } from '../../src/eval/fast';
 import { compileWildcardMatcher } from '../../src/eval/lucene';
 import { getProfile, type MappingProfile } from '../../src/mapping/profile';
 import type { IrNode, PatternPart } from '../../src/ir/types';
@@ -315,6 +315,19 @@ describe('fast evaluator vs full-scan oracle (property)', () => {
         assert.equal(rawEqSig(t), eqSig(witnessFold(t)));
       }),
       { numRuns: 3000 },
+    );
+  });
+
+  it('hasRun, probing every min-th unit, finds a run exactly when one exists', () => {
+    const set = new Uint8Array(128);
+    for (const c of 'abc') set[c.charCodeAt(0)] = 1;
+    const naive = (t: string, min: number): boolean => new RegExp(`[abc]{${min}}`).test(t);
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('a', 'b', 'c', 'x', ' ', '\u00e1', '😀'), { maxLength: 40 }), fc.integer({ min: 1, max: 9 }), (a, min) => {
+        const t = a.join('');
+        assert.equal(hasRun(t, set, min), naive(t, min), JSON.stringify([t, min]));
+      }),
+      { numRuns: 5000 },
     );
   });
 
