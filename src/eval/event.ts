@@ -261,16 +261,23 @@ function walkValue(st: FlattenState, node: PathNode, v: unknown, dotted: boolean
     for (let i = 0; i < keys.length && !suspect; i++) suspect = suspectKey(keys[i], list[i].dot);
     node.lastSuspect = suspect;
   }
-  for (let i = 0; i < keys.length; i++) {
-    const kid = list[i];
-    if (node.lastSuspect && suspectKey(keys[i], kid.dot)) {
-      const fault = keyFault(keys[i], top);
+  // The values are read in a for-in over the same keys: its `o[key]` is a load by the enum
+  // cache's index, where `o[keys[i]]` was a keyed lookup per key (a flat Sysmon event's walk:
+  // 1.1 -> 0.5 us). For-in gives the own keys first, in Object.keys order; inherited enumerable
+  // ones (a polluted prototype, a caller's own classes) come after and are not read.
+  let i = 0;
+  for (const key in o) {
+    if (i === keys.length) break;
+    const k = keys[i];
+    const kid = list[i++];
+    if (node.lastSuspect && suspectKey(k, kid.dot)) {
+      const fault = keyFault(k, top);
       if (fault !== null) {
         st.fault ??= fault;
         continue;
       }
       if (kid.dot) {
-        if (keys[i].charCodeAt(keys[i].length - 1) === 46) st.trailingDot = true;
+        if (k.charCodeAt(k.length - 1) === 46) st.trailingDot = true;
         const dots = countDots(kid.path);
         // the objects a dotted key implies are checked here: the walk never enters them
         if (dots > DEEP_OBJECT_DOTS + 1) st.fault ??= depthFault(kid.path);
@@ -278,7 +285,7 @@ function walkValue(st: FlattenState, node: PathNode, v: unknown, dotted: boolean
       }
     }
     if (kid.dot && st.raw === undefined) st.raw = toMap(st.nodes, st.lists);
-    walkValue(st, kid, o[keys[i]], dotted || kid.dot, depth + 1);
+    walkValue(st, kid, key === k ? o[key] : o[k], dotted || kid.dot, depth + 1);
   }
 }
 

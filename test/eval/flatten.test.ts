@@ -96,6 +96,19 @@ describe('flattenEvent', () => {
   });
 });
 
+describe('flattenEvent, own keys', () => {
+  it('reads own keys only: inherited enumerable ones (a caller\'s prototype) are not fields', () => {
+    const proto = { inherited: 'x', a: 'shadowed' };
+    const e = Object.assign(Object.create(proto) as Record<string, unknown>, { a: 'own', b: Object.assign(Object.create(proto) as object, { c: 1 }) });
+    for (let round = 0; round < 2; round++) {
+      // the second time through, the path nodes are known (the walk compares keys by identity)
+      const got = flattenEvent(e);
+      assert.deepEqual([...got.raw], [...reference(e).raw]);
+      assert.deepEqual([...got.raw.keys()], ['a', 'b.c']);
+    }
+  });
+});
+
 describe('prepareEvent fields', () => {
   it('read while the event is the last prepared (through the path nodes) and after later events (a map) give the same answers (property)', () => {
     const event = eventArb(['']);
