@@ -759,17 +759,14 @@ function compileNode(n: IrNode, profile: MappingProfile, doc: IrRule, leafPreds:
               if (!fv || fv.kind !== 'keyword') return false;
               raw = fv.terms;
             }
-            let i = 0;
-            while (i < raw.length && (raw[i].length < minLen || !hasRun(raw[i], run.set, run.min))) i++;
-            if (i === raw.length) return false;
-            // folding keeps lengths (one unit for one), so g[i] is raw[i] folded
-            const g = fieldG(ev, field) as string[];
-            let any = false;
-            for (; i < g.length && !any; i++) {
-              if (g[i].length < minLen || !hasRun(raw[i], run.set, run.min)) continue;
-              for (const v of needles) if (g[i].includes(v)) any = true;
+            let g: string[] | undefined;
+            for (let i = 0; i < raw.length; i++) {
+              if (raw[i].length < minLen || !hasRun(raw[i], run.set, run.min)) continue;
+              // folding keeps lengths (one unit for one), so g[i] is raw[i] folded
+              g ??= fieldG(ev, field) as string[];
+              for (const v of needles) if (g[i].includes(v)) return oracle(ev);
             }
-            return any && oracle(ev);
+            return false;
           };
         }
         return (ev) => {

@@ -180,6 +180,8 @@ describe('evaluator semantics', () => {
             for (const field of ['c', null]) {
               if (verdict(re(field, src, flags), { c: ['filler', t] })) hits++;
               verdict(re(field, src, flags), { c: t, d: 'other' });
+              // an earlier term with the run but not the rest of the match
+              verdict(re(field, src, flags), { c: ['1'.repeat(9), t] });
             }
           }
         }
