@@ -126,11 +126,6 @@ export function pathPrefixes(path: string): string[] {
   return out;
 }
 
-/** Fields the index can still add: the limit less what the template maps. */
-export function newFieldsAllowed(profile: MappingProfile): number {
-  return templateShape(profile).newFieldsAllowed;
-}
-
 /**
  * ES's total-fields verdict on one event into a fresh index from the template `t`: every new
  * path with a value (not null, not []), every new object ({} included) and every object a dotted

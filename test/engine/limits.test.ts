@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { prepareEvent } from '../../src/eval/event';
 import { parseJsonExact } from '../../src/eval/json';
-import { newFieldsAllowed } from '../../src/eval/limits';
+import { templateShape } from '../../src/eval/limits';
 import { getProfile, indexBody, type MappingProfile } from '../../src/mapping/profile';
 import type { Engine } from '../../src/engine';
 import { useEngine } from './hooks';
@@ -69,7 +69,7 @@ const wide = (n: number, extra = ''): string => `{${extra}${Array.from({ length:
 
 /** How one event's fields are counted, on an index whose limit is small enough to reach quickly. */
 function fieldCases(profile: MappingProfile): [string, string][] {
-  const allowed = newFieldsAllowed(profile);
+  const allowed = templateShape(profile).newFieldsAllowed;
   const cases: [string, string][] = [
     [`${profile.name}: ${allowed} new fields`, wide(allowed)],
     [`${profile.name}: ${allowed + 1} new fields`, wide(allowed + 1)],
@@ -169,7 +169,7 @@ describe('engine: documents refused for their shape (elasticsearch)', function (
 
   it("total fields at the template's own limit (100,000)", async () => {
     const sysmon = getProfile('sysmon')!;
-    const allowed = newFieldsAllowed(sysmon);
+    const allowed = templateShape(sysmon).newFieldsAllowed;
     await check(sysmon, [[`${allowed} new fields`, wide(allowed)], [`${allowed + 1} new fields`, wide(allowed + 1)]]);
   });
 });

@@ -8,7 +8,7 @@ import { prepareEvent } from '../../src/eval/event';
 import { parseJsonExact, RawNumber } from '../../src/eval/json';
 import { compileRuleset, matchEvent } from '../../src/eval';
 import { getProfile, type MappingProfile } from '../../src/mapping/profile';
-import { newFieldsAllowed } from '../../src/eval/limits';
+import { templateShape } from '../../src/eval/limits';
 import { rule, str } from './helpers';
 
 const sysmon = getProfile('sysmon') as MappingProfile;
@@ -62,7 +62,7 @@ describe('evaluator: documents Elasticsearch refuses for their shape', () => {
   });
 
   it('counts the fields one event adds to a fresh index from the profile, against the limit', () => {
-    const allowed = newFieldsAllowed(sysmon);
+    const allowed = templateShape(sysmon).newFieldsAllowed;
     const flat = (n: number, extra: Record<string, unknown> = {}) => ({ ...extra, ...Object.fromEntries(Array.from({ length: n }, (_, i) => [`f${i}`, 'v'])) });
     const rejected = (ev: Record<string, unknown>) => prepareEvent(ev, sysmon).rejected;
     assert.equal(rejected(flat(allowed)), null);
