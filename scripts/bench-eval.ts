@@ -196,7 +196,7 @@ async function runShape(sh: Shape): Promise<Record<string, unknown>> {
     }
     fs.rmSync(linked, { recursive: true, force: true });
     const rate = spread(runs.map((x) => x.eventsPerSec));
-    report.rsigma = { command: `${rsigmaBin} ${args.join(' ')}`, status: runs.every((x) => x.status === 0) ? 0 : runs.find((x) => x.status !== 0)?.status, eventsPerSec: rate.median, best: rate.best, runs, matches: runs[0].matches, stderrTail };
+    report.rsigma = { command: `${rsigmaBin} ${args.join(' ')}`, status: runs.find((x) => x.status !== 0)?.status ?? 0, eventsPerSec: rate.median, best: rate.best, runs, matches: runs[0].matches, stderrTail };
   }
   report.loadAverageEnd = os.loadavg().map((x) => +x.toFixed(2));
   return report;
