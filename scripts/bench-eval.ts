@@ -12,6 +12,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import { spawnSync } from 'node:child_process';
 import { compilePaths } from '../src/compile';
 import { compileRuleset, prepareEvent } from '../src/eval';
@@ -24,6 +26,9 @@ import { tuneV8 } from '../src/cli/v8-tuning';
 
 // the V8 settings the command line applies (src/cli/v8-tuning.ts), so in-process figures are the CLI's
 tuneV8();
+// a full collection between passes (untimed): `gc` exists in contexts made after the flag is set
+v8.setFlagsFromString('--expose-gc');
+const fullGc = vm.runInNewContext('gc') as () => void;
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: string): string => {
@@ -127,14 +132,14 @@ async function runShape(sh: Shape): Promise<Record<string, unknown>> {
   }
   report.distinct = Object.fromEntries(Object.entries(seenValues).map(([k, v]) => [k, v.size]));
   for (let i = 0; i < Math.min(2000, lines.length); i++) rs.match(prepareEvent(parseJsonExact(lines[i]) as Record<string, unknown>, rs.profile)); // warm-up
-  // "Pre-parsed" is every event parsed before the rounds, as a caller holding an array of
-  // events has them. Events parsed just before they are matched (the chunked pass) are still in
-  // V8's young generation, so every scavenge that matching's own garbage triggers copies them
-  // too: that is the parser's garbage-collection cost showing up in the matching time (ECS,
-  // 50,000 events, passes alternating in one process: medians 36.5k held, 30.6k in chunks of
-  // 500, 28.4k in chunks of 5,000 ev/s). Both are reported; the with-parsing pass pays it all.
-  const held = lines.map((l) => parseJsonExact(l) as Record<string, unknown>);
-  sample();
+  // "Pre-parsed" is every event parsed before its pass, as a caller holding an array of events
+  // has them. Events parsed just before they are matched (the chunked pass) are still in V8's
+  // young generation, so every scavenge that matching's own garbage triggers copies them too:
+  // that is the parser's garbage-collection cost showing up in the matching time (ECS, 50,000
+  // events, passes alternating in one process: medians 36.5k held, 30.6k in chunks of 500,
+  // 28.4k in chunks of 5,000 ev/s). Both are reported; the with-parsing pass pays it all.
+  // The held events live for their pass only, and a full collection (untimed) follows each
+  // parse and drop, so no pass starts with another one's heap.
   // Rounds, each a pass over the held events, a chunked pass and a pass with parsing. This shared
   // machine runs in phases: the same pass on the same build took 20k and 36k ev/s minutes
   // apart, with no steal time showing in the guest. The rounds' median is the typical figure,
@@ -142,10 +147,15 @@ async function runShape(sh: Shape): Promise<Record<string, unknown>> {
   const rounds: Round[] = [];
   for (let r = 0; r < roundsWanted; r++) {
     let matches = 0;
+    let held: Array<Record<string, unknown>> | null = lines.map((l) => parseJsonExact(l) as Record<string, unknown>);
+    sample();
+    fullGc();
     t0 = process.hrtime.bigint();
     for (const e of held) matches += rs.match(prepareEvent(e, rs.profile)).length;
     const heldNs = Number(process.hrtime.bigint() - t0);
     sample();
+    held = null;
+    fullGc();
     const CHUNK = 5000;
     let chunkNs = 0;
     let m1 = 0;
@@ -278,7 +288,7 @@ function evaluatorSection(reports: Array<Record<string, any>>): string {
     '',
     `- Machine: ${r0.machine}; load average ${reports.map((r) => `${label(r)} ${r.loadAverage[0]} → ${r.loadAverageEnd[0]}`).join(', ')} (1-minute, start → end): a shared machine, so every figure is pessimistic and runs vary.`,
     `- Date: ${String(r0.date).slice(0, 10)}; commit ${gitHead()}; command \`npx tsx scripts/bench-eval.ts --write --rounds ${r0.rounds.length} --rsigma-runs ${r0.rsigma?.runs?.length ?? 0}\`.`,
-    '- Rounds: after a 2,000-event warm-up, each round is one pass over every event pre-parsed (all parsed before the rounds, held in one array), one pass over events parsed in untimed chunks of 5,000 just before each chunk is matched, and one pass parsing each NDJSON line; matches are checked equal in every pass. The chunked pass was the pre-parsed figure until 2026-11-26: events parsed just before matching are still in the young generation of V8, and every scavenge matching triggers copies them, so it counts part of the GC cost of parsing as matching time (ECS, 50,000 events, passes alternating in one process: 36.5k held, 30.6k in chunks of 500, 28.4k in chunks of 5,000 ev/s, medians of 6). The with-parsing pass pays all of it. This shared machine runs in phases: the same pass on the same build ran at 20k and 36k ev/s minutes apart, with no steal time visible in the guest, and a later pass over events it had not seen (another seed) ran as fast as a repeated one, so the spread is the host, not warm caches. The median is the typical figure; the best round is what the code does when the host leaves the machine alone. rsigma runs several times the same way (each run 2-5× longer than one of our passes here, so its best is less likely to fall wholly in a fast phase: compare medians for the ratio).',
+    '- Rounds: after a 2,000-event warm-up, each round is one pass over every event pre-parsed (all parsed, untimed, just before the pass and held in one array, then dropped; a full collection, untimed, before each pass), one pass over events parsed in untimed chunks of 5,000 just before each chunk is matched, and one pass parsing each NDJSON line; matches are checked equal in every pass. The chunked pass was the pre-parsed figure until 2026-11-26: events parsed just before matching are still in the young generation of V8, and every scavenge matching triggers copies them, so it counts part of the GC cost of parsing as matching time (ECS, 50,000 events, passes alternating in one process: 36.5k held, 30.6k in chunks of 500, 28.4k in chunks of 5,000 ev/s, medians of 6). The with-parsing pass pays all of it. This shared machine runs in phases: the same pass on the same build ran at 20k and 36k ev/s minutes apart, with no steal time visible in the guest, and a later pass over events it had not seen (another seed) ran as fast as a repeated one, so the spread is the host, not warm caches. The median is the typical figure; the best round is what the code does when the host leaves the machine alone. rsigma runs several times the same way (each run 2-5× longer than one of our passes here, so its best is less likely to fall wholly in a fast phase: compare medians for the ratio).',
     ...reports.map((r) => `- ${label(r)} rounds (pre-parsed / in chunks / with parsing, ev/s): ${r.rounds.map((x: Round) => `${num(x.preParsed)} / ${num(x.preParsedChunked)} / ${num(x.withParsing)}`).join('; ')}${r.rsigma?.runs ? `; rsigma runs: ${r.rsigma.runs.map((x: { eventsPerSec: number }) => num(x.eventsPerSec)).join('; ')} ev/s` : ''}.`),
     '- rsigma runs in the same bench when `.cache/rsigma/bin/rsigma` exists (`CARGO_TARGET_DIR=.cache/rsigma/target cargo install rsigma --version 0.23.0 --locked --root .cache/rsigma`; 0.23.0 is the newest release that builds with rustc 1.95) or with `--rsigma BIN`.',
   ];
