@@ -59,7 +59,7 @@ function ms(t0: bigint): number {
 }
 
 interface Round {
-  /** Matching only, over every event parsed before the rounds (held in one array). */
+  /** Matching only, over every event parsed (untimed) just before the pass and held in one array. */
   preParsed: number;
   /** Matching only, each chunk of 5,000 events parsed (untimed) just before it is matched. */
   preParsedChunked: number;
