@@ -13,6 +13,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { probeNsPerChar, probeRange } from './machine-probe';
 
 const ROOT = path.resolve(__dirname, '..');
 const CORPUS = path.resolve(ROOT, '../shared/corpus/sigmahq');
@@ -113,12 +114,19 @@ function main(): void {
   const theirs: Run[] = [];
   const oursSteady: Run[] = [];
   const theirsSteady: Run[] = [];
+  // the machine probe (machine-probe.ts, ns a character) just before and after each whole-process run
+  const probes: Array<{ ours: number[]; theirs: number[] }> = [];
   try {
     for (let i = 0; i < runs; i++) {
-      ours.push({ ...timed(process.execPath, [tsFile, 'default']), wall: wall([]) });
+      const inProcess = timed(process.execPath, [tsFile, 'default']);
+      const before = probeNsPerChar();
+      ours.push({ ...inProcess, wall: wall([]) });
+      probes.push({ ours: [before, probeNsPerChar()], theirs: [] });
       if (caBundle) oursPlainWall.push(wall([], plainEnv));
       ours1.push({ ...timed(process.execPath, [tsFile, '2']), wall: wall(['--workers', '2']) });
+      probes[i].theirs.push(probeNsPerChar());
       theirs.push(timed(PY, [pyFile, ...DIRS]));
+      probes[i].theirs.push(probeNsPerChar());
       oursSteady.push(timed(process.execPath, [tsFile, 'default'], 3));
       theirsSteady.push(timed(PY, [pyFile, ...DIRS], 2));
       console.log(
@@ -168,7 +176,8 @@ function main(): void {
     '',
     `- Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}; pySigma / ES backend ${pyVersion.replace(' ', ' / ')}`,
     `- Load average at the end of the run: ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (other work on the machine slows both tools, not always alike: the runs below)`,
-    `- Each run, whole process, sigma-es one thread / pySigma (s): ${ours.map((r, i) => `${r.wall.toFixed(2)} / ${theirs[i].wall.toFixed(2)}`).join('; ')}`,
+    `- Each run, whole process, sigma-es one thread / pySigma (s), with the machine probe around each (ns a character): ${ours.map((r, i) => `${r.wall.toFixed(2)} (${probeRange(probes[i].ours)}) / ${theirs[i].wall.toFixed(2)} (${probeRange(probes[i].theirs)})`).join('; ')}`,
+    `- Machine probe (\`scripts/machine-probe.ts\`): a fixed loop, a sum over a 1 MB string by \`charCodeAt\`, timed just before and after each whole-process run; it does not depend on either tool, so it tells the speed of the host at that moment (about 2 ns a character in the fast phases of this machine, 4-5 in its slow ones). Our run takes about a second and catches one phase; a pySigma run takes about twenty and averages over several, so the ratio of one run moves with the phases.`,
     `- Date: ${new Date().toISOString().slice(0, 10)}`,
     `- Command: \`npx tsx scripts/bench-convert.ts --runs ${runs} --write\``,
     `- Load average at the start of the run: ${startLoad}; the two tools alternate run by run, so both see the same conditions.`,
