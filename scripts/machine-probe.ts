@@ -1,17 +1,17 @@
 /**
  * How fast this machine is at a moment: a fixed loop (a sum over a 1 MB string by charCodeAt,
  * the per-character work our scanners do), timed in nanoseconds a character. The benches run it
- * beside every timed pass, so each figure comes with the speed the machine had when it was taken.
+ * around every timed pass, so each figure comes with the speed the machine had about then.
  *
  * Why: on these shared 2-core machines the same pass over the same events has run at 20k and at
- * 45k ev/s minutes apart, with no steal time visible in the guest, and this loop moved with it
- * (2 ns a character in fast phases, 4-5 in slow ones, where a C loop doing the same work runs
- * at 0.4). The aims are absolute rates; the probe tells a slow run of the code from a run in a
- * slow phase of the host. The loop does not depend on the project's code, so its figure compares
- * across commits.
+ * 45k ev/s minutes apart, with no steal time visible in the guest, and this loop's own time
+ * moves as much (2 ns a character at some moments, up to 6 at others, where a C loop doing the
+ * same work runs at 0.4). A reading before and after a pass of a few seconds samples the host's
+ * speed, it does not measure it through the pass: it is context for a figure, not a correction.
+ * The loop does not depend on the project's code, so its readings compare across commits.
  */
 
-// A flat string: `repeat` builds a rope, and charCodeAt on one takes a slower path.
+// flat, as JSON.parse gives an event's values, whatever `repeat` builds
 const TEXT: string = JSON.parse(JSON.stringify('abcdefghijklmnopqrstuvwxyz0123456789'.repeat(30_000)));
 
 function sum(t: string): number {
