@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { probeNsPerChar, probeRange } from './machine-probe';
+import { replaceSection } from './bench-md';
 
 const ROOT = path.resolve(__dirname, '..');
 const CORPUS = path.resolve(ROOT, '../shared/corpus/sigmahq');
@@ -165,9 +166,7 @@ function main(): void {
   ].join('\n');
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const pyVersion = execFileSync(PY, ['-c', 'import importlib.metadata as m; print(m.version("pySigma"), m.version("pySigma-backend-elasticsearch"))'], { encoding: 'utf8' }).trim();
-  const section = [
-    '## Translation',
-    '',
+  const body = [
     `Whole SigmaHQ corpus (\`rules\`, \`rules-emerging-threats\`, \`rules-threat-hunting\`) to Query DSL with the sysmon + ecs_windows pipelines, median of ${runs} runs, both tools in the same run on the same files.`,
     `Steady state = the same in-process work repeated in one process, the last pass timed: V8's code optimized, sigma-es's memos of loaded pipelines and Lucene regex costs filled, pySigma's backend built anew each pass (what a long-running service would see). `,
     `In-process = reading, parsing, pipelines and translation, without interpreter start-up and imports, with the V8 settings the CLI applies to \`convert\` (src/cli/v8-tuning.ts); whole process = wall clock of \`node bin/sigma-es.js convert … -t dsl -p sysmon -p ecs_windows --json -o /dev/null\` (the compiled dist/ build, as users run it) and of a fresh \`python\` process.`,
@@ -186,15 +185,11 @@ function main(): void {
           `- This machine sets NODE_EXTRA_CA_CERTS (a proxy's CA bundle, ${fs.existsSync(caBundle) ? `${(fs.statSync(caBundle).size / 1024).toFixed(0)} KB` : 'missing'}), which Node parses at every start before any script runs; Python does not read it. The whole-process rows above are timed as the machine is; one row also without the variable, as on a machine without a TLS proxy.`,
         ]
       : []),
-    '',
   ].join('\n');
-  console.log(`\n${section}`);
+  console.log(`\n## Translation\n\n${body}`);
   if (process.argv.includes('--write')) {
     const file = path.join(ROOT, 'BENCHMARKS.md');
-    let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n\n';
-    const re = /## Translation\n[\s\S]*?(?=\n## |$)/;
-    text = re.test(text) ? text.replace(re, section.trimEnd() + '\n') : `${text.trimEnd()}\n\n${section}`;
-    fs.writeFileSync(file, text);
+    replaceSection(file, 'Translation', body);
     console.log(`updated ${file}`);
   }
 }
