@@ -205,7 +205,9 @@ async function runShape(sh: Shape): Promise<Record<string, unknown>> {
   for (const workers of [1, 2]) {
     let outBytes = 0;
     t0 = process.hrtime.bigint();
-    await runMatch(ruleDirs, { events: eventsFile, pipeline: pipelines, profile, workers }, (s) => (outBytes += s.length), () => undefined);
+    await runMatch(ruleDirs, { events: eventsFile, pipeline: pipelines, profile, workers }, (s) => {
+      outBytes += s.length;
+    }, () => undefined);
     const t = ms(t0);
     report[`cliWorkers${workers}`] = { eventsPerSec: Math.round(count / (t / 1000)), seconds: +(t / 1000).toFixed(2), outputBytes: outBytes };
   }
