@@ -9,7 +9,8 @@ import { SigmaEsError } from './errors';
 import { IDENTITY_RESOLVER, buildRule, type BuildOptions, type FieldResolver } from './ir/build';
 import type { IrCorrelation, IrDocument, IrRule } from './ir/types';
 import type { SigmaCorrelation, SigmaDocument, SigmaFilter, SigmaRule } from './sigma/model';
-import { parseSigmaYaml } from './sigma/parse';
+import { internalError, parseFile, type ParsedFile } from './sigma/parse-file';
+import { parsedAhead, withParseAhead } from './sigma/parse-ahead';
 import { chunksOf, runChunks } from './parallel';
 import { applyPipelines, builtinPipelineNames, loadPipeline, type Pipeline } from './pipeline';
 
@@ -129,34 +130,6 @@ function resolverFor(pipelines: Pipeline[], rule: SigmaRule): FieldResolver {
   return r;
 }
 
-interface ParsedFile {
-  file: string;
-  docs: Array<{ index: number; label?: string; doc?: SigmaDocument; errors: SigmaEsError[] }>;
-}
-
-function parseFile(file: string, text?: string): ParsedFile {
-  let content = text;
-  if (content === undefined) {
-    try {
-      content = fs.readFileSync(file, 'utf8');
-    } catch (e) {
-      return { file, docs: [{ index: 0, errors: [new SigmaEsError('FILE_UNREADABLE', `cannot read file: ${(e as Error).message}`, { file })] }] };
-    }
-  }
-  try {
-    const parsed = parseSigmaYaml(content, file);
-    return { file, docs: parsed.map((p, index) => ({ index, label: p.label, doc: p.doc, errors: p.errors })) };
-  } catch (e) {
-    if (e instanceof SigmaEsError) return { file, docs: [{ index: 0, errors: [e.at({ file })] }] };
-    return { file, docs: [{ index: 0, errors: [internal(e, file)] }] };
-  }
-}
-
-function internal(e: unknown, file: string, rule?: string): SigmaEsError {
-  const msg = e instanceof Error ? e.message : String(e);
-  return new SigmaEsError('INTERNAL', `internal failure (please report): ${msg}`, { file, rule });
-}
-
 /** Compile already-parsed files together: filters and correlations may refer across files. */
 function compileParsed(parsed: ParsedFile[], options: CompileOptions, extraFilters: SigmaFilter[]): CompileEntry[] {
   const pipelines = loadPipelines(options.pipelines ?? []);
@@ -176,7 +149,7 @@ function compileParsed(parsed: ParsedFile[], options: CompileOptions, extraFilte
       if (keepIr) entry.doc = built.rule;
       entry.warnings.push(...built.warnings);
     } catch (e) {
-      entry.errors.push(e instanceof SigmaEsError ? e.at({ file: d.file, rule: d.label }) : internal(e, d.file, d.label));
+      entry.errors.push(e instanceof SigmaEsError ? e.at({ file: d.file, rule: d.label }) : internalError(e, d.file, d.label));
     }
     for (const ref of [rule.meta.id, rule.meta.name]) if (ref) rulesByRef.set(ref, { rule: entry.doc as IrRule | undefined, entry });
   }
@@ -263,7 +236,7 @@ function compileParsed(parsed: ParsedFile[], options: CompileOptions, extraFilte
     try {
       resolve(e);
     } catch (err) {
-      e.errors.push(err instanceof SigmaEsError ? err.at({ file: e.file, rule: e.label }) : internal(err, e.file, e.label));
+      e.errors.push(err instanceof SigmaEsError ? err.at({ file: e.file, rule: e.label }) : internalError(err, e.file, e.label));
     }
   }
   return entries;
@@ -297,17 +270,24 @@ export function compilePaths(paths: string[], options: CompileOptions = {}): Com
 export function compileFiles(files: string[], options: CompileOptions = {}): CompileResult & { errors: SigmaEsError[] } {
   const { filters, errors: filterErrors } = loadFilterFiles(options.filters ?? []);
   const compile = (chunk: string[]): CompileEntry[] => {
-    const entries = compileParsed(chunk.map((f) => parseFile(f)), options, filters);
+    const entries = compileParsed(chunk.map((f) => parsedAhead(f) ?? parseFile(f)), options, filters);
     if (options.keepSource === false) for (const e of entries) e.source = undefined;
     return entries;
   };
   // Chunk by chunk, so each chunk's YAML and model die young; a set whose documents refer
   // across files is compiled whole instead.
-  const chunked = runChunks((chunk: string[]) => {
-    const entries = compile(chunk);
-    return { results: entries, crossFile: crossFileDocuments(entries) };
-  }, chunksOf(files), undefined);
-  const entries = chunked.crossFile ? compile(files) : chunked.chunks.flat();
+  // (files parsed on a worker ahead of this thread when there are many: sigma/parse-ahead.ts)
+  const chunked = withParseAhead(files, () =>
+    runChunks(
+      (chunk: string[]) => {
+        const entries = compile(chunk);
+        return { results: entries, crossFile: crossFileDocuments(entries) };
+      },
+      chunksOf(files),
+      undefined,
+    ),
+  );
+  const entries = chunked.crossFile ? withParseAhead(files, () => compile(files)) : chunked.chunks.flat();
   return { files: files.length, entries, errors: filterErrors };
 }
 

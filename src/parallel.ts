@@ -6,10 +6,10 @@
  * thread instead. Files go in chunks (see CHUNK), dealt to the threads in turn. Results come
  * back in file order, identical to compiling the whole set at once.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { CostOffload } from './ir/regex/cost-offload';
+import { withParseAhead } from './sigma/parse-ahead';
+import { workerScript } from './worker-script';
 
 /** What a shard task returns: its results, and whether a document refers across files. */
 export interface ShardResult<R> {
@@ -32,13 +32,6 @@ export interface ShardTask<P> {
  * is there for larger machines and larger rule sets.
  */
 export const DEFAULT_WORKERS = 1;
-
-/** The worker entry for `name` (a module beside this one): compiled JS, or TypeScript through tsx in development. */
-export function workerScript(name: string): { file: string; execArgv: string[] } {
-  const js = path.join(__dirname, `${name}.js`);
-  if (__filename.endsWith('.js') && fs.existsSync(js)) return { file: js, execArgv: [] };
-  return { file: path.join(__dirname, `${name}.ts`), execArgv: ['--require', 'tsx/cjs'] };
-}
 
 /**
  * Files per call of the task. A chunk's YAML, model, IR and queries are all alive until its
@@ -98,6 +91,8 @@ function runInWorker<P, R>(task: ShardTask<P>, chunks: string[][]): Promise<Chun
 /** How runSharded may run: `regexWorker` puts Lucene's regex cost check on a worker (cost-offload.ts). */
 export interface ShardOptions {
   regexWorker?: boolean;
+  /** Parse this thread's files on a worker ahead of it (sigma/parse-ahead.ts); the task must compile through compileFiles. */
+  parseAhead?: boolean;
 }
 
 /**
@@ -145,7 +140,8 @@ export async function runSharded<P, R>(files: string[], task: ShardTask<P>, work
       };
   let local: ChunkResults<R>;
   try {
-    local = runChunks(localFn, dealt[0], task.payload);
+    // this thread's files in the order its chunks take them
+    local = withParseAhead(options.parseAhead ? dealt[0].flat() : [], () => runChunks(localFn, dealt[0], task.payload));
     if (offload) {
       await offload.settle();
       for (let i = 0; i < local.chunks.length && !local.crossFile; i++) {

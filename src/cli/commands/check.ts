@@ -57,7 +57,7 @@ export async function runCheck(paths: string[], pipelines: string[], workers?: n
     files,
     { module: __filename.replace(/\.[jt]s$/, ''), fn: 'checkFiles', payload: { pipelines } },
     workers ?? DEFAULT_WORKERS,
-    { regexWorker: true },
+    { regexWorker: true, parseAhead: true },
   );
   const errors: JsonError[] = pathErrors.map(toJson);
   const warnings: CheckSummary['warnings'] = [];

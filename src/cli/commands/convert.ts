@@ -125,7 +125,7 @@ export async function runConvert(paths: string[], opts: ConvertOptions, workers?
     files,
     { module: __filename.replace(/\.[jt]s$/, ''), fn: 'convertFiles', payload: opts },
     workers ?? DEFAULT_WORKERS,
-    { regexWorker: true },
+    { regexWorker: true, parseAhead: true },
   );
   return { files: files.length, records, errors };
 }

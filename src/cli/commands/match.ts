@@ -8,7 +8,7 @@ import { loadRules, processBatch, rulesInfo, type BatchResult, type LoadedRules,
 import { RecordSplitter, parseRecord } from '../../eval/json';
 import { prepareEvent } from '../../eval/event';
 import { defaultProfileName, profileNames } from '../../mapping/profile';
-import { workerScript } from '../../parallel';
+import { workerScript } from '../../worker-script';
 
 export interface MatchOptions {
   events: string;

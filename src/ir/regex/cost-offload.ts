@@ -30,7 +30,7 @@ export class CostOffload {
   private wake: (() => void) | null = null;
 
   /**
-   * Start the worker (`script` as from parallel.ts workerScript). `patienceMs`: how long settle()
+   * Start the worker (`script` as from worker-script.ts). `patienceMs`: how long settle()
    * waits for answers before computing the rest here (a stuck worker must not hang convert).
    */
   constructor(script: { file: string; execArgv: string[] }, private readonly patienceMs = 10_000) {

@@ -1,0 +1,152 @@
+/**
+ * Reading and parsing rule files on a second thread, ahead of the thread that compiles them.
+ * Parsing (file read, YAML, the rule model) is about a third of the main thread's work in
+ * `convert` and in loading rules for `match`, and needs nothing but the file; the rest
+ * (pipelines, IR, translation) takes the documents in order. A worker parses the files in order
+ * and posts them in small batches; the compiling thread takes a file's documents when they are
+ * there and parses the file itself when they are not (it never waits), and the worker skips
+ * the files it has passed. A parsed file crosses threads as a structured clone, exact for
+ * every value YAML can give (a JSON round trip would turn .nan and .inf into null), with
+ * errors sent as data and made SigmaEsErrors again. The documents are the same either way, so
+ * the results are those of parsing in place; a worker that cannot start or dies only costs the
+ * gain.
+ *
+ * A stage on its own thread rather than a share of the files (`--workers`): each thread that
+ * runs the whole path pays V8's warm-up of all of it, which on two cores cost more than it
+ * saved; this worker warms only the parser, and the main thread no longer runs it.
+ */
+import { isMainThread, MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { SigmaEsError, type ErrorLocation } from '../errors';
+import { workerScript } from '../worker-script';
+import type { ParsedFile } from './parse-file';
+
+/** A parsed file as it crosses threads: errors as data (a structured clone drops their class). */
+export interface WireFile {
+  file: string;
+  docs: Array<Omit<ParsedFile['docs'][number], 'errors'> & { errors: Array<{ code: string; message: string; location: ErrorLocation }> }>;
+}
+
+/** Files `from`, `from + 1`, … as the worker parsed them. */
+export interface WireBatch {
+  from: number;
+  files: WireFile[];
+}
+
+export function toWire(pf: ParsedFile): WireFile {
+  return { file: pf.file, docs: pf.docs.map((d) => ({ ...d, errors: d.errors.map((e) => ({ code: e.code, message: e.message, location: e.location })) })) };
+}
+
+function fromWire(w: WireFile): ParsedFile {
+  return { file: w.file, docs: w.docs.map((d) => ({ ...d, errors: d.errors.map((e) => new SigmaEsError(e.code, e.message, e.location)) })) };
+}
+
+/**
+ * Files below which no worker is started: its start-up (~30-50 ms of the other core, a few of
+ * this one) would cost more than parsing a few dozen files here.
+ */
+export const PARSE_AHEAD_MIN_FILES = 50;
+
+/** The worker's entry; tests replace it to make the worker fail. SIGMA_ES_PARSE_AHEAD=0 turns the worker off (measurements, troubleshooting). */
+export const parseAheadWorker = {
+  script: (): { file: string; execArgv: string[] } => workerScript('sigma/parse-ahead-worker'),
+  enabled: (): boolean => process.env.SIGMA_ES_PARSE_AHEAD !== '0',
+};
+
+export class ParseAhead {
+  private worker: Worker | null = null;
+  private port: MessagePort | null = null;
+  /** [0]: the index of the next file this thread needs; the worker parses nothing below it. */
+  private readonly next = new Int32Array(new SharedArrayBuffer(4));
+  private readonly index = new Map<string, number>();
+  /** Batches received ahead of their turn, by file index. */
+  private readonly got = new Map<number, WireFile>();
+  private at = 0;
+  /** Files taken from the worker, and parsed here (the worker had not reached them). */
+  readonly counts = { ahead: 0, here: 0 };
+  /** Settles when the worker has stopped (at once if it did not start). */
+  readonly stopped: Promise<void>;
+
+  constructor(private readonly files: string[]) {
+    files.forEach((f, i) => this.index.has(f) || this.index.set(f, i));
+    let stop = (): void => undefined;
+    this.stopped = new Promise((resolve) => (stop = resolve));
+    try {
+      const { port1, port2 } = new MessageChannel();
+      const s = parseAheadWorker.script();
+      const w = new Worker(s.file, { execArgv: s.execArgv, workerData: { files, next: this.next.buffer, port: port2 }, transferList: [port2] });
+      // never what keeps the process alive: close() ends it
+      w.unref();
+      // A worker that fails only stops answering; this thread parses the rest itself.
+      w.on('error', () => undefined);
+      w.on('exit', stop);
+      this.worker = w;
+      this.port = port1;
+    } catch {
+      stop();
+    }
+  }
+
+  /** The file's documents if the worker has them ready (taken once), else undefined: parse it here. */
+  take(file: string): ParsedFile | undefined {
+    const i = this.files[this.at] === file ? this.at : this.index.get(file);
+    if (i === undefined || !this.port) return undefined;
+    this.at = i + 1;
+    Atomics.store(this.next, 0, this.at);
+    let w = this.got.get(i);
+    if (w !== undefined) this.got.delete(i);
+    // batches arrive in order: read until file i's, keeping later ones
+    while (w === undefined) {
+      const m = receiveMessageOnPort(this.port);
+      if (m === undefined) break;
+      const b = m.message as WireBatch;
+      for (let k = 0; k < b.files.length; k++) {
+        const j = b.from + k;
+        if (j === i) w = b.files[k];
+        else if (j > i) this.got.set(j, b.files[k]);
+      }
+    }
+    if (w === undefined) {
+      this.counts.here++;
+      return undefined;
+    }
+    this.counts.ahead++;
+    return fromWire(w);
+  }
+
+  close(): void {
+    this.port?.close();
+    this.port = null;
+    void this.worker?.terminate();
+    this.worker = null;
+    this.got.clear();
+  }
+}
+
+let current: ParseAhead | null = null;
+
+/** The file's documents from the running parse-ahead, if it has them ready. */
+export function parsedAhead(file: string): ParsedFile | undefined {
+  return current?.take(file);
+}
+
+/**
+ * Run `fn` (synchronous) with a worker parsing `files` ahead of it, in that order, when they are
+ * many enough, none is running yet (an outer call's covers them) and this is the main thread
+ * (the workers of `--workers` start none of their own).
+ */
+export function withParseAhead<T>(files: string[], fn: () => T): T {
+  if (current || !isMainThread || files.length < PARSE_AHEAD_MIN_FILES || !parseAheadWorker.enabled()) return fn();
+  return runWithParseAhead(new ParseAhead(files), fn);
+}
+
+/** Run `fn` with `ahead` serving parsedAhead, then end it. */
+export function runWithParseAhead<T>(ahead: ParseAhead, fn: () => T): T {
+  const prev = current;
+  current = ahead;
+  try {
+    return fn();
+  } finally {
+    current = prev;
+    ahead.close();
+  }
+}
