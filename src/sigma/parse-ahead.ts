@@ -41,8 +41,9 @@ function fromWire(w: WireFile): ParsedFile {
 }
 
 /**
- * Files below which no worker is started: its start-up (~30-50 ms of the other core, a few of
- * this one) would cost more than parsing a few dozen files here.
+ * Files below which no worker is started: its first files arrive some 60 ms after it is started
+ * (its own Node start and module loading, on the other core), by when this thread has parsed a
+ * few dozen itself.
  */
 export const PARSE_AHEAD_MIN_FILES = 50;
 
