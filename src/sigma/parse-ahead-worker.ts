@@ -4,7 +4,7 @@ import { workerData, type MessagePort } from 'node:worker_threads';
 import { toWire, type WireBatch } from './parse-ahead';
 import { parseFile } from './parse-file';
 
-const job = workerData as { files: string[]; next: SharedArrayBuffer; port: MessagePort };
+const job = workerData as { files: string[]; next: SharedArrayBuffer; port: MessagePort; lead: number };
 const next = new Int32Array(job.next);
 // Small: the compiling thread can take a file only once its batch is posted, and parses it
 // itself if it gets there first.
@@ -20,6 +20,12 @@ while (i < job.files.length) {
   if (i < reached) {
     flush();
     i = reached;
+    continue;
+  }
+  if (i - reached >= job.lead) {
+    // far enough ahead: post what is done and look again shortly
+    flush();
+    Atomics.wait(next, 0, reached, 2);
     continue;
   }
   out ??= { from: i, files: [] };

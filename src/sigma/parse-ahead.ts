@@ -47,6 +47,13 @@ function fromWire(w: WireFile): ParsedFile {
  */
 export const PARSE_AHEAD_MIN_FILES = 50;
 
+/**
+ * Files the worker may parse past the one the compiling thread needs next. Parsed files wait as
+ * structured clones, ~2 KB each on SigmaHQ: a worker far faster than the compiling thread (a
+ * large rule set on a machine with cores to spare) would otherwise queue the whole set.
+ */
+export const PARSE_AHEAD_LEAD = 1000;
+
 /** The worker's entry; tests replace it to make the worker fail. SIGMA_ES_PARSE_AHEAD=0 turns the worker off (measurements, troubleshooting). */
 export const parseAheadWorker = {
   script: (): { file: string; execArgv: string[] } => workerScript('sigma/parse-ahead-worker'),
@@ -67,14 +74,18 @@ export class ParseAhead {
   /** Settles when the worker has stopped (at once if it did not start). */
   readonly stopped: Promise<void>;
 
-  constructor(private readonly files: string[]) {
+  /** `lead`: how many files the worker may parse past the one this thread needs next. */
+  constructor(
+    private readonly files: string[],
+    lead = PARSE_AHEAD_LEAD,
+  ) {
     files.forEach((f, i) => this.index.has(f) || this.index.set(f, i));
     let stop = (): void => undefined;
     this.stopped = new Promise((resolve) => (stop = resolve));
     try {
       const { port1, port2 } = new MessageChannel();
       const s = parseAheadWorker.script();
-      const w = new Worker(s.file, { execArgv: s.execArgv, workerData: { files, next: this.next.buffer, port: port2 }, transferList: [port2] });
+      const w = new Worker(s.file, { execArgv: s.execArgv, workerData: { files, next: this.next.buffer, port: port2, lead }, transferList: [port2] });
       // never what keeps the process alive: close() ends it
       w.unref();
       // A worker that fails only stops answering; this thread parses the rest itself.
@@ -91,27 +102,36 @@ export class ParseAhead {
   take(file: string): ParsedFile | undefined {
     const i = this.files[this.at] === file ? this.at : this.index.get(file);
     if (i === undefined || !this.port) return undefined;
+    // files this thread skips (asked out of order) are not kept
+    if (i !== this.at) for (const k of this.got.keys()) if (k < i) this.got.delete(k);
+    this.at = i;
+    this.receive(i);
     this.at = i + 1;
     Atomics.store(this.next, 0, this.at);
-    let w = this.got.get(i);
-    if (w !== undefined) this.got.delete(i);
-    // batches arrive in order: read until file i's, keeping later ones
-    while (w === undefined) {
-      const m = receiveMessageOnPort(this.port);
-      if (m === undefined) break;
-      const b = m.message as WireBatch;
-      for (let k = 0; k < b.files.length; k++) {
-        const j = b.from + k;
-        if (j === i) w = b.files[k];
-        else if (j > i) this.got.set(j, b.files[k]);
-      }
-    }
+    const w = this.got.get(i);
     if (w === undefined) {
       this.counts.here++;
       return undefined;
     }
+    this.got.delete(i);
     this.counts.ahead++;
     return fromWire(w);
+  }
+
+  /** Files parsed and waiting to be taken (reads what the worker has posted). */
+  ready(): number {
+    this.receive();
+    return this.got.size;
+  }
+
+  /** Moves the posted batches into `got` (files this thread has not passed), stopping once file `until` is in. */
+  private receive(until = -1): void {
+    while (this.port && !this.got.has(until)) {
+      const m = receiveMessageOnPort(this.port);
+      if (m === undefined) return;
+      const b = m.message as WireBatch;
+      for (let k = 0; k < b.files.length; k++) if (b.from + k >= this.at) this.got.set(b.from + k, b.files[k]);
+    }
   }
 
   close(): void {

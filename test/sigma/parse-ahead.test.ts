@@ -95,6 +95,24 @@ describe('parse-ahead: rule files parsed on a worker thread', function () {
     }
   });
 
+  it('parses no further than its lead past the file the compiling thread needs next', async () => {
+    const ahead = new ParseAhead(files, 8);
+    try {
+      const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+      for (let t = 0; t < 400 && ahead.ready() < 8; t++) await sleep(50);
+      await sleep(300); // time to go further, were it not held
+      assert.equal(ahead.ready(), 8);
+      // taking them lets it go on
+      for (const f of files.slice(0, 8)) assert.ok(ahead.take(f));
+      for (let t = 0; t < 400 && ahead.ready() < 8; t++) await sleep(50);
+      await sleep(300);
+      assert.equal(ahead.ready(), 8);
+      for (const f of files.slice(8, 16)) assert.deepEqual(comparable(ahead.take(f)!), comparable(parseFile(f)));
+    } finally {
+      ahead.close();
+    }
+  });
+
   it('compiles to the same entries with the worker, without it, and with a worker that cannot start or dies', async () => {
     const reference = (() => {
       parseAheadWorker.enabled = () => false;
