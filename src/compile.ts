@@ -5,11 +5,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SigmaEsError } from './errors';
+import { SigmaEsError, fileError } from './errors';
 import { IDENTITY_RESOLVER, buildRule, type BuildOptions, type FieldResolver } from './ir/build';
 import type { IrCorrelation, IrDocument, IrRule } from './ir/types';
 import type { SigmaCorrelation, SigmaDocument, SigmaFilter, SigmaRule } from './sigma/model';
-import { internalError, parseFile, type ParsedFile } from './sigma/parse-file';
+import { parseFile, type ParsedFile } from './sigma/parse-file';
 import { parsedAhead, withParseAhead } from './sigma/parse-ahead';
 import { chunksOf, runChunks } from './parallel';
 import { applyPipelines, builtinPipelineNames, loadPipeline, type Pipeline } from './pipeline';
@@ -149,7 +149,7 @@ function compileParsed(parsed: ParsedFile[], options: CompileOptions, extraFilte
       if (keepIr) entry.doc = built.rule;
       entry.warnings.push(...built.warnings);
     } catch (e) {
-      entry.errors.push(e instanceof SigmaEsError ? e.at({ file: d.file, rule: d.label }) : internalError(e, d.file, d.label));
+      entry.errors.push(fileError(e, d.file, d.label));
     }
     for (const ref of [rule.meta.id, rule.meta.name]) if (ref) rulesByRef.set(ref, { rule: entry.doc as IrRule | undefined, entry });
   }
@@ -236,7 +236,7 @@ function compileParsed(parsed: ParsedFile[], options: CompileOptions, extraFilte
     try {
       resolve(e);
     } catch (err) {
-      e.errors.push(err instanceof SigmaEsError ? err.at({ file: e.file, rule: e.label }) : internalError(err, e.file, e.label));
+      e.errors.push(fileError(err, e.file, e.label));
     }
   }
   return entries;

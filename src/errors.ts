@@ -51,6 +51,16 @@ export function isSigmaEsError(e: unknown): e is SigmaEsError {
   return e instanceof SigmaEsError;
 }
 
+/**
+ * What was thrown while compiling a file, as that file's error: a SigmaEsError with the file
+ * (and rule) filled in where it did not say, anything else as a failure of our own code.
+ */
+export function fileError(e: unknown, file: string, rule?: string): SigmaEsError {
+  if (e instanceof SigmaEsError) return e.at({ file, rule });
+  const msg = e instanceof Error ? e.message : String(e);
+  return new SigmaEsError('INTERNAL', `internal failure (please report): ${msg}`, { file, rule });
+}
+
 /** A message for any thrown value, without a stack trace. */
 export function describeError(e: unknown): string {
   if (isSigmaEsError(e)) return e.format();

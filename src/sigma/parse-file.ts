@@ -3,7 +3,7 @@
  * the only one that needs nothing but the file (parse-ahead.ts runs it on another thread).
  */
 import * as fs from 'node:fs';
-import { SigmaEsError } from '../errors';
+import { SigmaEsError, fileError } from '../errors';
 import type { SigmaDocument } from './model';
 import { parseSigmaYaml } from './parse';
 
@@ -25,13 +25,6 @@ export function parseFile(file: string, text?: string): ParsedFile {
     const parsed = parseSigmaYaml(content, file);
     return { file, docs: parsed.map((p, index) => ({ index, label: p.label, doc: p.doc, errors: p.errors })) };
   } catch (e) {
-    if (e instanceof SigmaEsError) return { file, docs: [{ index: 0, errors: [e.at({ file })] }] };
-    return { file, docs: [{ index: 0, errors: [internalError(e, file)] }] };
+    return { file, docs: [{ index: 0, errors: [fileError(e, file)] }] };
   }
-}
-
-/** A failure of our own code while compiling a file, reported as that file's error. */
-export function internalError(e: unknown, file: string, rule?: string): SigmaEsError {
-  const msg = e instanceof Error ? e.message : String(e);
-  return new SigmaEsError('INTERNAL', `internal failure (please report): ${msg}`, { file, rule });
 }
