@@ -65,7 +65,8 @@ export class ParseAhead {
   private port: MessagePort | null = null;
   /** [0]: the index of the next file this thread needs; the worker parses nothing below it. */
   private readonly next = new Int32Array(new SharedArrayBuffer(4));
-  private readonly index = new Map<string, number>();
+  /** File → index, built only if a file is asked out of order. */
+  private index: Map<string, number> | undefined;
   /** Batches received ahead of their turn, by file index. */
   private readonly got = new Map<number, WireFile>();
   private at = 0;
@@ -79,7 +80,6 @@ export class ParseAhead {
     private readonly files: string[],
     lead = PARSE_AHEAD_LEAD,
   ) {
-    files.forEach((f, i) => this.index.has(f) || this.index.set(f, i));
     let stop = (): void => undefined;
     this.stopped = new Promise((resolve) => (stop = resolve));
     try {
@@ -100,12 +100,11 @@ export class ParseAhead {
 
   /** The file's documents if the worker has them ready (taken once), else undefined: parse it here. */
   take(file: string): ParsedFile | undefined {
-    const i = this.files[this.at] === file ? this.at : this.index.get(file);
+    const i = this.files[this.at] === file ? this.at : this.indexOf(file);
     if (i === undefined || !this.port) return undefined;
     // files this thread skips (asked out of order) are not kept
     if (i !== this.at) for (const k of this.got.keys()) if (k < i) this.got.delete(k);
-    this.at = i;
-    this.receive(i);
+    this.receive(i, i);
     this.at = i + 1;
     Atomics.store(this.next, 0, this.at);
     const w = this.got.get(i);
@@ -120,17 +119,26 @@ export class ParseAhead {
 
   /** Files parsed and waiting to be taken (reads what the worker has posted). */
   ready(): number {
-    this.receive();
+    this.receive(this.at);
     return this.got.size;
   }
 
-  /** Moves the posted batches into `got` (files this thread has not passed), stopping once file `until` is in. */
-  private receive(until = -1): void {
+  private indexOf(file: string): number | undefined {
+    if (!this.index) {
+      const index = new Map<string, number>();
+      this.files.forEach((f, i) => index.has(f) || index.set(f, i));
+      this.index = index;
+    }
+    return this.index.get(file);
+  }
+
+  /** Moves the posted batches' files from `from` on into `got`, stopping once file `until` is in. */
+  private receive(from: number, until = -1): void {
     while (this.port && !this.got.has(until)) {
       const m = receiveMessageOnPort(this.port);
       if (m === undefined) return;
       const b = m.message as WireBatch;
-      for (let k = 0; k < b.files.length; k++) if (b.from + k >= this.at) this.got.set(b.from + k, b.files[k]);
+      for (let k = 0; k < b.files.length; k++) if (b.from + k >= from) this.got.set(b.from + k, b.files[k]);
     }
   }
 
