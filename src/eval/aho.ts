@@ -570,9 +570,13 @@ function gramKey(s: string, o: number, q: 4 | 8): number {
  * timestamps then skip a needle scanner whose needles are words, at a few cycles a character.
  */
 export class CharFilter {
-  private readonly ascii = new Uint8Array(128);
-  private nonAscii = false;
   private readonly always: boolean;
+  /**
+   * The test as one character class, run by the regex engine's compiled loop: a text the filter
+   * rules out is read to its end (a hash, a GUID), about twice as fast as a loop of charCodeAt.
+   * No `g`, `y` or `u` flag: no lastIndex, and one UTF-16 unit per step.
+   */
+  private readonly re: RegExp | null;
 
   /**
    * `raw`: for texts before witnessFold, which needles are folded with (A-Z lowered, İ ı ſ K
@@ -580,6 +584,8 @@ export class CharFilter {
    * passes. A text it rules out has no needle in its fold either.
    */
   constructor(needles: string[], raw = false) {
+    const ascii = new Uint8Array(128);
+    let nonAscii = raw;
     let always = false;
     for (const v of needles) {
       if (v.length === 0) always = true;
@@ -590,26 +596,22 @@ export class CharFilter {
         const sc = commonness(c);
         if (sc < bestScore) (bestScore = sc), (best = c);
       }
-      if (best >= 128) this.nonAscii = true;
+      if (best >= 128) nonAscii = true;
       else if (best >= 0) {
-        this.ascii[best] = 1;
-        if (raw && ((best >= 65 && best <= 90) || (best >= 97 && best <= 122))) this.ascii[best ^ 32] = 1;
+        ascii[best] = 1;
+        if (raw && ((best >= 65 && best <= 90) || (best >= 97 && best <= 122))) ascii[best ^ 32] = 1;
       }
     }
-    if (raw) this.nonAscii = true;
     this.always = always;
+    let cls = '';
+    for (let c = 0; c < 128; c++) if (ascii[c] === 1) cls += `\\x${c.toString(16).padStart(2, '0')}`;
+    if (nonAscii) cls += '\\x80-\\uffff';
+    this.re = cls === '' ? null : new RegExp(`[${cls}]`);
   }
 
   /** False only when no needle can occur in the text. */
   mayContain(text: string): boolean {
-    if (this.always) return true;
-    const ascii = this.ascii;
-    const nonAscii = this.nonAscii;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c < 128 ? ascii[c] === 1 : nonAscii) return true;
-    }
-    return false;
+    return this.always || (this.re !== null && this.re.test(text));
   }
 }
 
