@@ -140,8 +140,9 @@ export async function runSharded<P, R>(files: string[], task: ShardTask<P>, work
       };
   let local: ChunkResults<R>;
   try {
+    const run = (): ChunkResults<R> => runChunks(localFn, dealt[0], task.payload);
     // this thread's files in the order its chunks take them
-    local = withParseAhead(options.parseAhead ? dealt[0].flat() : [], () => runChunks(localFn, dealt[0], task.payload));
+    local = options.parseAhead ? withParseAhead(dealt[0].flat(), run) : run();
     if (offload) {
       await offload.settle();
       for (let i = 0; i < local.chunks.length && !local.crossFile; i++) {
