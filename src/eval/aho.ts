@@ -653,7 +653,7 @@ export class TrigramFilter {
           const sc = commonness(v.charCodeAt(i)) + commonness(v.charCodeAt(i + 1)) + commonness(v.charCodeAt(i + 2));
           if (sc < bestScore) (bestScore = sc), (best = i);
         }
-        const b = Math.imul((v.charCodeAt(best) << 14) | (v.charCodeAt(best + 1) << 7) | v.charCodeAt(best + 2), 0x9e3779b1) >>> (32 - TRIGRAM_BITS);
+        const b = trigramBit((v.charCodeAt(best) << 14) | (v.charCodeAt(best + 1) << 7) | v.charCodeAt(best + 2));
         this.triples[b >>> 5] |= 1 << (b & 31);
       }
     }
@@ -679,7 +679,7 @@ export class TrigramFilter {
         if (i >= 1 && (pairs[k2 >>> 5] & (1 << (k2 & 31))) !== 0) return true;
       }
       if (i >= 2) {
-        const b = Math.imul(k, 0x9e3779b1) >>> (32 - TRIGRAM_BITS);
+        const b = trigramBit(k);
         if ((triples[b >>> 5] & (1 << (b & 31))) !== 0) return true;
       }
     }
@@ -688,6 +688,11 @@ export class TrigramFilter {
 }
 
 const TRIGRAM_BITS = 16;
+
+/** The table bit of three 7-bit characters, `c1 << 14 | c2 << 7 | c3`: one hash for filing and testing. */
+function trigramBit(k: number): number {
+  return Math.imul(k, 0x9e3779b1) >>> (32 - TRIGRAM_BITS);
+}
 
 const COMMON_PUNCT = new Set([...' -.:{}/\\=,_+'].map((ch) => ch.charCodeAt(0)));
 
