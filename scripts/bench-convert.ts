@@ -3,7 +3,9 @@
  * rules-threat-hunting) to Query DSL with sysmon + ecs_windows, sigma-es and pySigma's
  * Elasticsearch backend (format dsl_lucene) side by side in one run, on the same files.
  * Reports rules/s for both, in-process (read + parse + pipelines + translate, excluding
- * interpreter start) and whole-process (wall clock of a fresh process), and the ratios.
+ * interpreter start) and whole-process (wall clock of a fresh process), and the ratios; and
+ * a floor: a process that only lists, reads, YAML-loads and prints every file, which any Node
+ * tool doing this job pays before its first Sigma step, with its share of the aim.
  *
  *   npx tsx scripts/bench-convert.ts [--runs N] [--write]   (--write updates BENCHMARKS.md)
  *
@@ -67,7 +69,32 @@ const { getProfile } = require(${JSON.stringify(path.join(ROOT, 'dist/mapping/pr
 })();
 `;
 
-interface Run { files: number; ok: number; failed: number; seconds: number; wall: number }
+// The floor: what any Node program doing this job must do before its first Sigma step, in a
+// process of its own: list the files, read each, load its YAML, and write one JSON line per file.
+// \`js-yaml\`: the YAML library the design names, plainly; \`reader\`: sigma-es's own YAML step
+// (src/sigma/yaml.ts: the fast reader with positions, js-yaml for what it does not take). It
+// prints its CPU time (every thread's) as the last line.
+const FLOOR_BENCH = `
+const fs = require('fs'), path = require('path');
+const mode = process.argv[2];
+const load = mode === 'js-yaml'
+  ? ((y) => (text) => y.loadAll(text, null, { schema: y.CORE_SCHEMA }))(require(${JSON.stringify(path.join(ROOT, 'node_modules/js-yaml'))}))
+  : ((y) => (text, file) => y.loadYamlDocuments(text, file).map((d) => d.value))(require(${JSON.stringify(path.join(ROOT, 'dist/sigma/yaml'))}));
+const files = [];
+const walk = (d) => { for (const e of fs.readdirSync(d, { withFileTypes: true })) { const p = path.join(d, e.name); if (e.isDirectory()) walk(p); else if (/\\.ya?ml$/.test(e.name)) files.push(p); } };
+for (const d of process.argv.slice(3)) walk(d);
+files.sort();
+const out = [];
+for (const f of files) out.push(JSON.stringify({ file: f, docs: load(fs.readFileSync(f, 'utf8'), f) }));
+fs.writeFileSync(${JSON.stringify(os.devNull)}, out.join('\\n'));
+const c = process.cpuUsage();
+console.log(JSON.stringify({ files: files.length, ok: files.length, failed: 0, seconds: 0, cpu: (c.user + c.system) / 1e6 }));
+`;
+
+// Preloaded into the whole-process convert: its CPU time, every thread's, as the last line on stderr.
+const CPU_REPORT = `process.on('exit', () => { const c = process.cpuUsage(); process.stderr.write('\\n' + JSON.stringify({ cpu: (c.user + c.system) / 1e6 }) + '\\n'); });`;
+
+interface Run { files: number; ok: number; failed: number; seconds: number; wall: number; cpu?: number }
 
 function timed(cmd: string, args: string[], passes = 1): Run {
   const start = process.hrtime.bigint();
@@ -98,10 +125,17 @@ function main(): void {
   fs.writeFileSync(tsFile, TS_BENCH);
   // whole process: the command a user types, its wall clock
   const cliArgs = [path.join(ROOT, 'bin/sigma-es.js'), 'convert', ...DIRS, '-t', 'dsl', '-p', 'sysmon', '-p', 'ecs_windows', '--json', '-o', os.devNull];
-  const wall = (extra: string[], env: NodeJS.ProcessEnv = process.env): number => {
+  const cpuFile = path.join(os.tmpdir(), `sigma-es-bench-cpu-${process.pid}.js`);
+  fs.writeFileSync(cpuFile, CPU_REPORT);
+  const floorFile = path.join(os.tmpdir(), `sigma-es-bench-floor-${process.pid}.js`);
+  fs.writeFileSync(floorFile, FLOOR_BENCH);
+  const wall = (extra: string[], env: NodeJS.ProcessEnv = process.env): number => whole(extra, env).wall;
+  /** The CLI's wall clock and CPU time (a one-line preload reports the CPU; it costs nothing measurable). */
+  const whole = (extra: string[], env: NodeJS.ProcessEnv = process.env): { wall: number; cpu: number } => {
     const start = process.hrtime.bigint();
-    spawnSync(process.execPath, [...cliArgs, ...extra], { cwd: ROOT, stdio: 'ignore', env });
-    return Number(process.hrtime.bigint() - start) / 1e9;
+    const r = spawnSync(process.execPath, ['-r', cpuFile, ...cliArgs, ...extra], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env, encoding: 'utf8', maxBuffer: 64 << 20 });
+    const w = Number(process.hrtime.bigint() - start) / 1e9;
+    return { wall: w, cpu: JSON.parse(r.stderr.trim().split('\n').pop()!).cpu };
   };
   // This sandbox sets NODE_EXTRA_CA_CERTS (its proxy's CA bundle), which Node parses at every
   // start, before any script runs (~85 ms here; `node -e 0` takes 0.03 s without it, 0.11 s with
@@ -115,14 +149,19 @@ function main(): void {
   const theirs: Run[] = [];
   const oursSteady: Run[] = [];
   const theirsSteady: Run[] = [];
+  const floorJs: Run[] = [];
+  const floorReader: Run[] = [];
   // the machine probe (machine-probe.ts, ns a character) just before and after each whole-process run
   const probes: Array<{ ours: number[]; theirs: number[] }> = [];
   try {
     for (let i = 0; i < runs; i++) {
       const inProcess = timed(process.execPath, [tsFile, 'default']);
       const before = probeNsPerChar();
-      ours.push({ ...inProcess, wall: wall([]) });
+      const w = whole([]);
+      ours.push({ ...inProcess, ...w });
       probes.push({ ours: [before, probeNsPerChar()], theirs: [] });
+      floorJs.push(timed(process.execPath, [floorFile, 'js-yaml', ...DIRS]));
+      floorReader.push(timed(process.execPath, [floorFile, 'reader', ...DIRS]));
       if (caBundle) oursPlainWall.push(wall([], plainEnv));
       ours1.push({ ...timed(process.execPath, [tsFile, '2']), wall: wall(['--workers', '2']) });
       probes[i].theirs.push(probeNsPerChar());
@@ -131,17 +170,22 @@ function main(): void {
       oursSteady.push(timed(process.execPath, [tsFile, 'default'], 3));
       theirsSteady.push(timed(PY, [pyFile, ...DIRS], 2));
       console.log(
-        `run ${i + 1}: sigma-es ${ours[i].seconds.toFixed(2)} s (${ours[i].wall.toFixed(2)} s whole), two threads ${ours1[i].seconds.toFixed(2)} s (${ours1[i].wall.toFixed(2)} s whole), pySigma ${theirs[i].seconds.toFixed(2)} s (${theirs[i].wall.toFixed(2)} s wall); steady state sigma-es ${oursSteady[i].seconds.toFixed(2)} s, pySigma ${theirsSteady[i].seconds.toFixed(2)} s`,
+        `run ${i + 1}: sigma-es ${ours[i].seconds.toFixed(2)} s (${ours[i].wall.toFixed(2)} s whole), two threads ${ours1[i].seconds.toFixed(2)} s (${ours1[i].wall.toFixed(2)} s whole), pySigma ${theirs[i].seconds.toFixed(2)} s (${theirs[i].wall.toFixed(2)} s wall); floor ${floorJs[i].wall.toFixed(2)} s (js-yaml), ${floorReader[i].wall.toFixed(2)} s (sigma-es's reader); steady state sigma-es ${oursSteady[i].seconds.toFixed(2)} s, pySigma ${theirsSteady[i].seconds.toFixed(2)} s`,
       );
     }
   } finally {
     fs.rmSync(tsFile, { force: true });
+    fs.rmSync(cpuFile, { force: true });
+    fs.rmSync(floorFile, { force: true });
     fs.rmSync(pyFile, { force: true });
   }
   const o = { s: median(ours.map((r) => r.seconds)), w: median(ours.map((r) => r.wall)) };
   const oPlain = caBundle ? median(oursPlainWall) : undefined;
   const o1 = { s: median(ours1.map((r) => r.seconds)), w: median(ours1.map((r) => r.wall)) };
   const p = { s: median(theirs.map((r) => r.seconds)), w: median(theirs.map((r) => r.wall)) };
+  const fj = { w: median(floorJs.map((r) => r.wall)), cpu: median(floorJs.map((r) => r.cpu ?? NaN)) };
+  const fr = { w: median(floorReader.map((r) => r.wall)), cpu: median(floorReader.map((r) => r.cpu ?? NaN)) };
+  const oCpu = median(ours.map((r) => r.cpu ?? NaN));
   const os3 = median(oursSteady.map((r) => r.seconds));
   const ps2 = median(theirsSteady.map((r) => r.seconds));
   const files = ours[0].files;
@@ -160,6 +204,9 @@ function main(): void {
           `| ratio (that / pySigma) | | | | | | ${(p.w / oPlain).toFixed(1)}× |`,
         ]
       : []),
+    `| floor: list, read, load the YAML (js-yaml) and print each file as JSON; no Sigma step | ${floorJs[0].files} | | | | ${fj.w.toFixed(2)} | ${rate(floorJs[0].files, fj.w)} |`,
+    `| floor with sigma-es's YAML step (its fast reader, positions recorded) | ${floorReader[0].files} | | | | ${fr.w.toFixed(2)} | ${rate(floorReader[0].files, fr.w)} |`,
+    `| ratio (floors / pySigma) | | | | | | ${(p.w / fj.w).toFixed(1)}×, ${(p.w / fr.w).toFixed(1)}× |`,
     `| steady state: sigma-es, third pass in one process | ${files} | ${oursSteady[0].ok} | ${os3.toFixed(2)} | ${rate(files, os3)} | | |`,
     `| steady state: pySigma, second pass in one process | ${theirs[0].files} | ${theirsSteady[0].ok} | ${ps2.toFixed(2)} | ${rate(theirs[0].files, ps2)} | | |`,
     `| ratio (steady state) | | | | ${(ps2 / os3).toFixed(1)}× | | |`,
@@ -176,6 +223,7 @@ function main(): void {
     `- Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}; pySigma / ES backend ${pyVersion.replace(' ', ' / ')}`,
     `- Load average at the end of the run: ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (other work on the machine slows both tools, not always alike: the runs below)`,
     `- Each run, whole process, sigma-es one thread / pySigma (s), with the machine probe around each (ns a character): ${ours.map((r, i) => `${r.wall.toFixed(2)} (${probeRange(probes[i].ours)}) / ${theirs[i].wall.toFixed(2)} (${probeRange(probes[i].theirs)})`).join('; ')}`,
+    `- CPU time of the whole processes, every thread counted (medians, s): sigma-es ${oCpu.toFixed(2)} (its wall ${o.w.toFixed(2)}); floor ${fj.cpu.toFixed(2)} with js-yaml, ${fr.cpu.toFixed(2)} with sigma-es's reader. The aim, 20× pySigma's ${p.w.toFixed(2)} s, is ${(p.w / 20).toFixed(2)} s of wall; the floors take ${((fj.w / (p.w / 20)) * 100).toFixed(0)}% and ${((fr.w / (p.w / 20)) * 100).toFixed(0)}% of it before any Sigma work.`,
     `- Machine probe (\`scripts/machine-probe.ts\`): a fixed loop, a sum over a 1 MB string by \`charCodeAt\`, timed just before and after each whole-process run; it does not depend on either tool, so it tells the speed of the host at that moment (about 2 ns a character in the fast phases of this machine, up to 6 in its slow ones). Our run takes about a second and catches one phase; a pySigma run takes about twenty and averages over several, so the ratio of one run moves with the phases.`,
     `- Date: ${new Date().toISOString().slice(0, 10)}`,
     `- Command: \`npx tsx scripts/bench-convert.ts --runs ${runs} --write\``,
